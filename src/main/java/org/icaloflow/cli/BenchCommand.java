@@ -1,0 +1,18 @@
+package org.icaloflow.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Benchmarks that print figures (never timed tests). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks that print figures: synth (shower generator), flow (flow core).",
+        subcommands = {BenchSynthCommand.class, BenchFlowCommand.class})
+public final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: synth or flow");
+    }
+}
