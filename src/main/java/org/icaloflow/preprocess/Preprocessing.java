@@ -1,0 +1,197 @@
+package org.icaloflow.preprocess;
+
+import org.icaloflow.data.Geometry;
+
+import java.util.SplittableRandom;
+
+/**
+ * The paper's Appendix A: forward transforms from physical showers (MeV) to the flows' spaces, and
+ * their inverses used by the sampler. Pure functions on flat row-major arrays.
+ *
+ * <ul>
+ *   <li>(A1) incident energy: {@code log10(E_inc / 10^4.5 MeV)}, in [-1.5, 1.5] for 1 GeV - 1 TeV;</li>
+ *   <li>(A2, A3) layer energies: {@code logit((E_i + U[0, 5 keV]) / 65 GeV)};</li>
+ *   <li>(A4) voxels: {@code I + U[0, 5 keV]}, divided by the (noisy) layer sum, then the same logit;</li>
+ *   <li>(A5) Flow-2's E_1 condition: the Flow-1 value divided by 4;</li>
+ *   <li>Flow-3's condition for layer i: E_inc, E_i, E_{i-1} (as Flow-1), layer i-1's normalised voxels
+ *       after the logit, one-hot(i) over the 44 layers 2..45.</li>
+ * </ul>
+ * The logit is {@code log(u/(1-u))}, {@code u = alpha + (1 - 2 alpha) x}, alpha = 1e-6.
+ */
+public final class Preprocessing {
+    /** (A1) reference scale of the incident energy. */
+    public static final double INCIDENT_SCALE_MEV = Math.pow(10, 4.5);
+    /** (A2) divisor of layer energies: 65 GeV, slightly above any layer's deposit in the datasets. */
+    public static final double LAYER_SCALE_MEV = 65_000.0;
+    /** (A2, A4) width of the uniform dequantisation noise: 5 keV. */
+    public static final double NOISE_MEV = 5e-3;
+    /** (A3) logit offset. */
+    public static final double ALPHA = 1e-6;
+    /** (A5) extra divisor of Flow-2's E_1 condition. */
+    public static final double FLOW2_LAYER_DIVISOR = 4.0;
+    /** Readout threshold of the CaloChallenge evaluator: 0.5e-3 / 0.033 MeV (about 15.15 keV). */
+    public static final double THRESHOLD_MEV = 0.5e-3 / 0.033;
+
+    private Preprocessing() {
+    }
+
+    // ---------------------------------------------------------------- scalar maps
+
+    /** (A1) */
+    public static double incidentCondition(double incidentMeV) {
+        return Math.log10(incidentMeV / INCIDENT_SCALE_MEV);
+    }
+
+    /** Inverse of (A1). */
+    public static double incidentFromCondition(double c) {
+        return INCIDENT_SCALE_MEV * Math.pow(10, c);
+    }
+
+    /** (A3): x in [0, 1] to the real line. */
+    public static double logit(double x) {
+        double u = ALPHA + (1 - 2 * ALPHA) * x;
+        return Math.log(u / (1 - u));
+    }
+
+    /** Inverse of (A3). Not clipped: a flow may produce values outside [0, 1]. */
+    public static double inverseLogit(double y) {
+        double u = 1 / (1 + Math.exp(-y));
+        return (u - ALPHA) / (1 - 2 * ALPHA);
+    }
+
+    /** (A2, A3) for one layer energy with its noise draw (MeV). */
+    public static double layerEnergyTarget(double layerMeV, double noiseMeV) {
+        return logit((layerMeV + noiseMeV) / LAYER_SCALE_MEV);
+    }
+
+    /** Inverse of (A2, A3): a Flow-1 output back to MeV (noise not removed), never negative. */
+    public static double layerEnergyFromTarget(double y) {
+        return Math.max(0, inverseLogit(y) * LAYER_SCALE_MEV);
+    }
+
+    // ---------------------------------------------------------------- a batch of showers
+
+    /**
+     * A batch of showers in the flows' spaces.
+     *
+     * @param rows              number of showers
+     * @param incident          (rows) incident-energy condition (A1)
+     * @param layerEnergies     (rows x layers) Flow-1 targets (A2, A3)
+     * @param normalisedVoxels  (rows x voxels) per-layer normalised voxels after the logit (A4), layer-major as the files
+     */
+    public record Encoded(int rows, int layers, int voxelsPerLayer,
+                          float[] incident, float[] layerEnergies, float[] normalisedVoxels) {
+
+        /** Flow-1 condition: (rows x 1). */
+        public float[] flow1Condition() {
+            return incident.clone();
+        }
+
+        /** Flow-1 targets: (rows x layers). */
+        public float[] flow1Target() {
+            return layerEnergies.clone();
+        }
+
+        /** Flow-2 condition (rows x 2): E_inc, E_1 / 4. */
+        public float[] flow2Condition() {
+            float[] c = new float[rows * 2];
+            for (int n = 0; n < rows; n++) {
+                c[2 * n] = incident[n];
+                c[2 * n + 1] = (float) (layerEnergies[n * layers] / FLOW2_LAYER_DIVISOR);
+            }
+            return c;
+        }
+
+        /** Flow-2 targets: layer 1's normalised voxels (rows x voxelsPerLayer). */
+        public float[] flow2Target() {
+            return layerTarget(0);
+        }
+
+        /** Normalised voxels of zero-based layer {@code l} (rows x voxelsPerLayer). */
+        public float[] layerTarget(int l) {
+            float[] t = new float[rows * voxelsPerLayer];
+            for (int n = 0; n < rows; n++) {
+                System.arraycopy(normalisedVoxels, (n * layers + l) * voxelsPerLayer, t, n * voxelsPerLayer, voxelsPerLayer);
+            }
+            return t;
+        }
+
+        /** Width of Flow-3's condition: 3 + voxelsPerLayer + (layers - 1); 191 for DS2, 947 for DS3. */
+        public int flow3ConditionWidth() {
+            return Preprocessing.flow3ConditionWidth(layers, voxelsPerLayer);
+        }
+
+        /** Flow-3 condition for zero-based layer {@code l} in 1..layers-1: (rows x flow3ConditionWidth). */
+        public float[] flow3Condition(int l) {
+            if (l < 1 || l >= layers) throw new IllegalArgumentException("Flow-3 layer " + l + " outside 1.." + (layers - 1));
+            int w = flow3ConditionWidth();
+            float[] c = new float[rows * w];
+            for (int n = 0; n < rows; n++) {
+                int o = n * w;
+                c[o] = incident[n];
+                c[o + 1] = layerEnergies[n * layers + l];
+                c[o + 2] = layerEnergies[n * layers + l - 1];
+                System.arraycopy(normalisedVoxels, (n * layers + l - 1) * voxelsPerLayer, c, o + 3, voxelsPerLayer);
+                c[o + 3 + voxelsPerLayer + (l - 1)] = 1f;
+            }
+            return c;
+        }
+    }
+
+    /** Width of Flow-3's condition for a uniform geometry. */
+    public static int flow3ConditionWidth(int layers, int voxelsPerLayer) {
+        return 3 + voxelsPerLayer + (layers - 1);
+    }
+
+    /**
+     * Encodes a batch of showers (Appendix A) with fresh uniform noise from {@code rng}.
+     *
+     * @param incidentMeV (rows) incident energies
+     * @param showersMeV  (rows x g.voxels()) voxel energies
+     */
+    public static Encoded encode(Geometry g, double[] incidentMeV, float[] showersMeV, SplittableRandom rng) {
+        int rows = incidentMeV.length, layers = g.layers(), vpl = g.voxelsPerLayer(), voxels = g.voxels();
+        if (showersMeV.length != rows * voxels) throw new IllegalArgumentException("showers size != rows x voxels");
+        float[] inc = new float[rows];
+        float[] le = new float[rows * layers];
+        float[] nv = new float[rows * voxels];
+        double[] noisy = new double[vpl];
+        for (int n = 0; n < rows; n++) {
+            inc[n] = (float) incidentCondition(incidentMeV[n]);
+            for (int l = 0; l < layers; l++) {
+                int base = n * voxels + l * vpl;
+                double layerSum = 0, noisySum = 0;
+                for (int v = 0; v < vpl; v++) {
+                    double e = showersMeV[base + v];
+                    layerSum += e;
+                    noisy[v] = e + rng.nextDouble() * NOISE_MEV;
+                    noisySum += noisy[v];
+                }
+                le[n * layers + l] = (float) layerEnergyTarget(layerSum, rng.nextDouble() * NOISE_MEV);
+                for (int v = 0; v < vpl; v++) nv[base + v] = (float) logit(noisy[v] / noisySum);
+            }
+        }
+        return new Encoded(rows, layers, vpl, inc, le, nv);
+    }
+
+    /**
+     * Postprocessing (Eq. 2): normalised voxels back to MeV for one layer of one shower, in place.
+     * {@code logitVoxels} are a flow's outputs; {@code proxyLayerMeV} is Flow-1's proxy for this layer.
+     * Voxels below {@code thresholdMeV} become zero. With {@code renormalise} the unit-normalised pattern
+     * is first forced to sum to one (the choice of earlier CaloFlows; off in iCaloFlow).
+     */
+    public static void decodeLayer(float[] logitVoxels, int from, int count, double proxyLayerMeV,
+                                   double thresholdMeV, boolean renormalise, float[] outMeV, int outFrom) {
+        double sum = 0;
+        for (int v = 0; v < count; v++) {
+            double x = Math.max(0, inverseLogit(logitVoxels[from + v]));
+            outMeV[outFrom + v] = (float) x;
+            sum += x;
+        }
+        double scale = renormalise && sum > 0 ? proxyLayerMeV / sum : proxyLayerMeV;
+        for (int v = 0; v < count; v++) {
+            double e = outMeV[outFrom + v] * scale;
+            outMeV[outFrom + v] = e < thresholdMeV ? 0f : (float) e;
+        }
+    }
+}
