@@ -27,7 +27,13 @@ public final class Yaml {
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
     // the same without the missing-key checks: used to report an unknown key before a missing one
     private static final ObjectMapper LENIENT = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .setAnnotationIntrospector(new com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector() {
+                @Override
+                public Boolean hasRequiredMarker(com.fasterxml.jackson.databind.introspect.AnnotatedMember m) {
+                    return Boolean.FALSE;
+                }
+            });
 
     private Yaml() {
     }
