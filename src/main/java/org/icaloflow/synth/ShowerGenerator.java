@@ -13,7 +13,8 @@ import java.util.stream.IntStream;
  * Gamma longitudinal profile and the per-layer radial core/tail parameters; throw N energy spots, each with
  * a layer (from the CDF), a radius (core or tail), a uniform azimuth and an Erlang weight; spots past the last
  * layer or outside the last ring are lost; normalise weights to the visible energy, add voxel noise and apply
- * the readout threshold.
+ * the readout threshold; add the primary's minimum-ionising track in the first layers and noise hits in
+ * empty voxels.
  *
  * <p>Determinism: a shower's randomness comes only from (seed, shower index), through its own
  * {@link SplittableRandom}, so rows are bit-identical however showers are batched or parallelised
@@ -213,6 +214,18 @@ public final class ShowerGenerator {
             double e = w * scale;
             if (noise > 0) e += noise * rng.gaussian();
             out[j] = e >= thr ? (float) e : 0f;
+        }
+        // the incident electron's own ionisation before the shower develops: a MIP-like deposit on the axis
+        // (innermost ring, random azimuth bin) in layer 0 and in the layers down to an exponential depth
+        if (p.trackMipMeV() > 0) {
+            double depth = -p.trackDepthX0() * Math.log(rng.nextDoubleOpen());
+            int layers = (int) Math.min(nLayers, 1 + Math.floor(depth / p.layerX0()));
+            for (int l = 0; l < layers; l++) {
+                double e = p.trackMipMeV() * -Math.log(rng.nextDoubleOpen() * rng.nextDoubleOpen()) * 0.5;
+                int j = offset + layerOffset[l] + Math.min((int) (rng.nextDouble() * nAlpha[l]), nAlpha[l] - 1) * nR[l];
+                double sum = out[j] + e;
+                if (sum >= thr) out[j] = (float) sum;
+            }
         }
         // noise above threshold in empty voxels: Poisson count, uniform position, Gaussian-tail value
         if (noiseHitProbability > 0) {

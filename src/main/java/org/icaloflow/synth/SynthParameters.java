@@ -20,6 +20,10 @@ package org.icaloflow.synth;
  * @param response           mean visible (sampling-fraction-corrected) energy over incident energy (1.0)
  * @param stochasticTerm     a in sigma/E = a/sqrt(E/GeV) (+) c of the per-shower response (0.10)
  * @param constantTerm       c of the same (0.01)
+ * @param trackMipMeV        visible energy (sampling-fraction corrected, MeV) the incident electron deposits as a
+ *                           minimum-ionising track in each layer it crosses before the parametrised shower takes
+ *                           over (3.0: ~0.1 MeV in 0.3 mm Si over the 0.033 sampling fraction); 0 turns it off
+ * @param trackDepthX0       mean depth (X0, exponential) of that track part; it always crosses layer 0 (1.0)
  * @param noiseMeV           Gaussian electronic noise per voxel in MeV, before the readout threshold (0.005;
  *                           0 turns noise off)
  * @param thresholdMeV       readout threshold: voxels below are zero ({@link ShowerGenerator#READOUT_THRESHOLD_MEV})
@@ -28,14 +32,14 @@ public record SynthParameters(double layerX0, double radiationLengthMm, double m
                               double criticalEnergyMeV, double zEff,
                               Longitudinal longitudinal, Radial radial, Spots spots,
                               double response, double stochasticTerm, double constantTerm,
-                              double noiseMeV, double thresholdMeV) {
+                              double trackMipMeV, double trackDepthX0, double noiseMeV, double thresholdMeV) {
 
     public SynthParameters {
         if (!(layerX0 > 0) || !(moliereRadiusMm > 0) || !(criticalEnergyMeV > 0))
             throw new IllegalArgumentException("layerX0, moliereRadiusMm and criticalEnergyMeV must be positive");
         if (!(response > 0)) throw new IllegalArgumentException("response must be positive");
-        if (stochasticTerm < 0 || constantTerm < 0 || noiseMeV < 0 || thresholdMeV < 0)
-            throw new IllegalArgumentException("resolution terms, noise and threshold must not be negative");
+        if (stochasticTerm < 0 || constantTerm < 0 || noiseMeV < 0 || thresholdMeV < 0 || trackMipMeV < 0 || trackDepthX0 < 0)
+            throw new IllegalArgumentException("resolution terms, track, noise and threshold must not be negative");
         if (longitudinal == null || radial == null || spots == null) throw new NullPointerException("sub-records");
     }
 
@@ -43,22 +47,27 @@ public record SynthParameters(double layerX0, double radiationLengthMm, double m
     public static SynthParameters defaults() {
         return new SynthParameters(0.8, 3.5, 9.3, 8.0, 74.0,
                 Longitudinal.gflash(), Radial.gflash(), Spots.defaults(),
-                1.0, 0.10, 0.01, 0.005, ShowerGenerator.READOUT_THRESHOLD_MEV);
+                1.0, 0.10, 0.01, 3.0, 1.0, 0.005, ShowerGenerator.READOUT_THRESHOLD_MEV);
     }
 
     public SynthParameters withNoise(double noise) {
         return new SynthParameters(layerX0, radiationLengthMm, moliereRadiusMm, criticalEnergyMeV, zEff,
-                longitudinal, radial, spots, response, stochasticTerm, constantTerm, noise, thresholdMeV);
+                longitudinal, radial, spots, response, stochasticTerm, constantTerm, trackMipMeV, trackDepthX0, noise, thresholdMeV);
+    }
+
+    public SynthParameters withTrack(double mipMeV, double depthX0) {
+        return new SynthParameters(layerX0, radiationLengthMm, moliereRadiusMm, criticalEnergyMeV, zEff,
+                longitudinal, radial, spots, response, stochasticTerm, constantTerm, mipMeV, depthX0, noiseMeV, thresholdMeV);
     }
 
     public SynthParameters withSpots(Spots s) {
         return new SynthParameters(layerX0, radiationLengthMm, moliereRadiusMm, criticalEnergyMeV, zEff,
-                longitudinal, radial, s, response, stochasticTerm, constantTerm, noiseMeV, thresholdMeV);
+                longitudinal, radial, s, response, stochasticTerm, constantTerm, trackMipMeV, trackDepthX0, noiseMeV, thresholdMeV);
     }
 
     public SynthParameters withResolution(double response, double stochastic, double constant) {
         return new SynthParameters(layerX0, radiationLengthMm, moliereRadiusMm, criticalEnergyMeV, zEff,
-                longitudinal, radial, spots, response, stochastic, constant, noiseMeV, thresholdMeV);
+                longitudinal, radial, spots, response, stochastic, constant, trackMipMeV, trackDepthX0, noiseMeV, thresholdMeV);
     }
 
     /** Relative resolution of the per-shower response at {@code energyMeV}: a/sqrt(E/GeV) (+) c. */

@@ -340,14 +340,48 @@ class ShowerGeneratorTest {
     }
 
     @Test
-    void noiseFreeShowersHaveNoIsolatedHitsInEmptyLayersAndNoiseCanBeTurnedOff() {
-        ShowerGenerator quiet = new ShowerGenerator(DS2, SynthParameters.defaults().withNoise(0));
+    void noiseAddsIsolatedHitsAndCanBeTurnedOff() {
+        ShowerGenerator quiet = new ShowerGenerator(DS2, SynthParameters.defaults().withNoise(0).withTrack(0, 0));
+        int n = 100, v = DS2.voxels(), vl = DS2.voxelsPerLayer();
+        double[] es = new double[n];
+        Arrays.fill(es, 2e3);
+        float[] noisy = new float[n * v], clean = new float[n * v];
+        GEN.generate(es, 4, 0, noisy);
+        quiet.generate(es, 4, 0, clean);
+        int hitsNoisy = 0, hitsClean = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = i * v + 35 * vl; j < (i + 1) * v; j++) { // layers 35-44: far behind a 2 GeV shower
+                if (noisy[j] != 0) hitsNoisy++;
+                if (clean[j] != 0) hitsClean++;
+            }
+        assertTrue(hitsNoisy > hitsClean + 20, "noise hits " + hitsNoisy + " vs " + hitsClean);
         float[] row = quiet.generate(1e6, 4, 0);
         double tot = 0;
         for (float x : row) tot += x;
         assertTrue(tot > 0.9e6 && tot < 1.1e6, "1 TeV total " + tot);
-        // without noise the response spread is still there, and rows are still deterministic
         assertArrayEquals(row, quiet.generate(1e6, 4, 0));
+    }
+
+    @Test
+    void primaryTrackLeavesAnAxialHitInLayerZero() {
+        ShowerGenerator noTrack = new ShowerGenerator(DS2, SynthParameters.defaults().withNoise(0).withTrack(0, 0));
+        ShowerGenerator track = new ShowerGenerator(DS2, SynthParameters.defaults().withNoise(0));
+        int withHit = 0, withHitNoTrack = 0;
+        for (int i = 0; i < 100; i++) {
+            float[] a = track.generate(100e3, 6, i), b = noTrack.generate(100e3, 6, i);
+            double ring0 = 0, outside = 0, ring0b = 0;
+            for (int al = 0; al < 16; al++) {
+                ring0 += a[DS2.voxelIndex(0, al, 0)];
+                ring0b += b[DS2.voxelIndex(0, al, 0)];
+                for (int r = 1; r < 9; r++) outside += a[DS2.voxelIndex(0, al, r)] - b[DS2.voxelIndex(0, al, r)];
+            }
+            if (ring0 > 0) withHit++;
+            if (ring0b > 0) withHitNoTrack++;
+            assertEquals(0, outside, 1e-9, "the track only touches the innermost ring");
+            assertTrue(ring0 - ring0b < 50, "a MIP-like deposit, not a shower: " + (ring0 - ring0b));
+        }
+        assertTrue(withHit >= 99, "layer 0 hit in " + withHit + " of 100 showers");
+        assertTrue(withHitNoTrack < 70, "without the track layer 0 is often empty: " + withHitNoTrack);
     }
 
     @Test
@@ -357,6 +391,7 @@ class ShowerGeneratorTest {
         assertThrows(IllegalArgumentException.class, () -> GEN.generate(new double[3], 0, 0, new float[10]));
         assertThrows(IllegalArgumentException.class, () -> ShowerGenerator.sampleEnergies(3, 0, 10, 1));
         assertThrows(IllegalArgumentException.class, () -> SynthParameters.defaults().withNoise(-1));
+        assertThrows(IllegalArgumentException.class, () -> SynthParameters.defaults().withTrack(-1, 1));
     }
 
     @Test
