@@ -75,9 +75,28 @@ class ShowerIOTest {
                 assertArrayEquals(new int[]{37, TINY.voxels()}, s.getDimensions());
                 assertEquals(p == ShowerWriter.Precision.FLOAT32 ? float.class : double.class, s.getJavaType());
                 assertEquals(DataLayout.CHUNKED, s.getDataLayout());
-                assertEquals(List.of("shuffle", "deflate"), s.getFilters().stream().map(x -> x.getName()).toList());
+                assertEquals(List.of("deflate"), s.getFilters().stream().map(x -> x.getName()).toList());
             }
             assertNoTempFiles(dir);
+        }
+    }
+
+    @Test
+    void levelZeroWritesContiguousUncompressed(@TempDir Path dir) throws IOException {
+        ShowerBatch b = TestFiles.randomBatch(19, TINY.voxels(), 4);
+        Path out = dir.resolve("plain.hdf5");
+        try (ShowerWriter w = new ShowerWriter(out, TINY, ShowerWriter.Precision.FLOAT32, 1000, 0)) {
+            w.append(b);
+            w.commit();
+        }
+        try (HdfFile h = new HdfFile(out)) {
+            Dataset s = (Dataset) h.getChild("showers");
+            assertEquals(DataLayout.CONTIGUOUS, s.getDataLayout());
+            assertEquals(List.of(), s.getFilters());
+        }
+        try (ShowerFile f = ShowerFile.open(out, TINY)) {
+            assertArrayEquals(b.showersMeV(), f.read(0, 19).showersMeV());
+            assertArrayEquals(b.slice(5, 3).showersMeV(), f.read(5, 3).showersMeV());
         }
     }
 
@@ -267,9 +286,13 @@ class ShowerIOTest {
     void h5pyReadsOurFilesAndAgreesOnGolden(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(h5py(), "python3 with h5py and numpy not available");
         ShowerBatch b = TestFiles.randomBatch(23, TINY.voxels(), 9);
-        Path f32 = dir.resolve("ours32.hdf5"), f64 = dir.resolve("ours64.hdf5");
+        Path f32 = dir.resolve("ours32.hdf5"), f64 = dir.resolve("ours64.hdf5"), plain = dir.resolve("plain.hdf5");
         ShowerWriter.writeAll(f32, TINY, b, ShowerWriter.Precision.FLOAT32);
         ShowerWriter.writeAll(f64, TINY, b, ShowerWriter.Precision.FLOAT64);
+        try (ShowerWriter w = new ShowerWriter(plain, TINY, ShowerWriter.Precision.FLOAT32, 1000, 0)) {
+            w.append(b);
+            w.commit();
+        }
         Path expected = dir.resolve("expected.txt");
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < b.size(); i++) {
@@ -281,17 +304,20 @@ class ShowerIOTest {
         String check = """
                 import sys, h5py, numpy as np
                 exp = np.loadtxt(sys.argv[3])
-                for path, dt in ((sys.argv[1], 'float32'), (sys.argv[2], 'float64')):
+                for path, dt in ((sys.argv[1], 'float32'), (sys.argv[2], 'float64'), (sys.argv[4], 'float32')):
                     with h5py.File(path, 'r') as f:
                         e, s = f['incident_energies'], f['showers']
                         assert e.shape == (23, 1) and e.dtype == np.float64, (e.shape, e.dtype)
                         assert s.shape == (23, 12) and s.dtype == dt, (s.shape, s.dtype)
-                        assert s.compression == 'gzip' and s.shuffle and s.chunks[1] == 12, (s.compression, s.chunks)
+                        if path == sys.argv[4]:
+                            assert s.chunks is None and s.compression is None, (s.compression, s.chunks)
+                        else:
+                            assert s.compression == 'gzip' and s.compression_opts == 4 and s.chunks[1] == 12, (s.compression, s.chunks)
                         assert np.array_equal(e[:, 0], exp[:, 0])
                         assert np.array_equal(s[:].astype(np.float32), exp[:, 1:].astype(np.float32))
                 print('ok')
                 """;
-        assertEquals("ok", python(check, f32.toString(), f64.toString(), expected.toString()).strip());
+        assertEquals("ok", python(check, f32.toString(), f64.toString(), expected.toString(), plain.toString()).strip());
 
         Path golden = TestFiles.golden(dir);
         String sums = python("""
