@@ -73,7 +73,8 @@ public final class ShowerFile implements AutoCloseable {
         HdfFile hdf = null;
         try {
             hdf = new HdfFile(file);
-            long expected = hdf.getUserBlockSize() + hdf.getHdfBackingStorage().getSuperblock().getEndOfFileAddress();
+            // files with a user block differ on whether the end-of-file address counts it: ignore it here
+            long expected = hdf.getHdfBackingStorage().getSuperblock().getEndOfFileAddress();
             long actual = Files.size(file);
             if (actual < expected)
                 throw new UserError(file + ": truncated HDF5 file (" + actual + " bytes, its superblock says " + expected + ")");
@@ -96,10 +97,25 @@ public final class ShowerFile implements AutoCloseable {
         } catch (UserError e) {
             throw e;
         } catch (Exception | StackOverflowError e) {
-            throw new UserError(file + ": cannot read HDF5 structure, truncated or corrupt? (" + AtomicFiles.describe(e) + ")", e);
+            throw readError(file, "cannot read HDF5 structure", e);
         } finally {
             if (hdf != null) closeQuietly(hdf);
         }
+    }
+
+    /** One line for a jhdf/IO failure: the outermost and the innermost cause. */
+    static UserError readError(Path file, String what, Throwable e) {
+        Throwable root = e;
+        boolean unsupported = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            root = t;
+            if (t instanceof io.jhdf.exceptions.UnsupportedHdfException) unsupported = true;
+        }
+        String detail = AtomicFiles.describe(e) + (root == e ? "" : " <- " + AtomicFiles.describe(root));
+        if (unsupported)
+            return new UserError(file + ": " + what + ": uses an HDF5 feature that jhdf cannot read (" + detail
+                    + "); files written with h5py's default libver are readable", e);
+        return new UserError(file + ": " + what + ", truncated or corrupt? (" + detail + ")", e);
     }
 
     private static void closeQuietly(HdfFile hdf) {
@@ -214,8 +230,7 @@ public final class ShowerFile implements AutoCloseable {
         } catch (UserError | IllegalStateException ex) {
             throw ex;
         } catch (Exception | StackOverflowError ex) {
-            throw new UserError(path + ": cannot read rows " + from + ".." + (from + count - 1)
-                    + ", truncated or corrupt? (" + AtomicFiles.describe(ex) + ")", ex);
+            throw readError(path, "cannot read rows " + from + ".." + (from + count - 1), ex);
         }
         String problem = check(e, s, v, from);
         if (problem != null) throw new UserError(path + ": " + problem);
