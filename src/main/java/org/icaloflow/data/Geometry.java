@@ -20,7 +20,8 @@ import java.util.Locale;
  * <p>Inside a shower row, layer {@code l} occupies {@code [layerOffset(l), layerOffset(l)+voxelsInLayer(l))};
  * inside a layer the voxel index is {@code alpha * nR + r} (r fastest), as in the official files.
  * Alpha centres are the midpoints of {@code linspace(-pi, pi, nAlpha+1)}, radial centres are the midpoints
- * of the radial bin edges, and a voxel's centre is {@code x = r_c cos(alpha_c)}, {@code y = r_c sin(alpha_c)}
+ * of the radial bin edges (both computed as the official evaluator does, to the last bit where Java's
+ * cos/sin agree with numpy's), and a voxel's centre is {@code x = r_c cos(alpha_c)}, {@code y = r_c sin(alpha_c)}
  * in mm (the evaluator's "eta" and "phi" directions).
  *
  * <p>Layers may differ in binning (dataset 1); datasets 2 and 3 are uniform. Geometries come from
@@ -83,13 +84,15 @@ public final class Geometry {
             int nA = layer.alphaBins(), nR = layer.radialBins();
             double[] edges = layer.radialEdgesMm;
             double[] r = new double[nA * nR], x = new double[nA * nR], y = new double[nA * nR];
+            // exactly as the official evaluator (XMLHandler): alpha edges are np.linspace(-pi, pi, nA+1)
+            // (start + i*step, last point exactly pi) and every midpoint is lo + (hi - lo)/2
+            double step = 2 * Math.PI / nA;
             for (int a = 0; a < nA; a++) {
-                // midpoints of linspace(-pi, pi, nA+1), computed as numpy does: start + i*step
-                double step = 2 * Math.PI / nA;
-                double lo = -Math.PI + a * step, hi = -Math.PI + (a + 1) * step;
-                double alpha = (lo + hi) / 2;
+                double lo = a * step + -Math.PI;
+                double hi = a + 1 == nA ? Math.PI : (a + 1) * step + -Math.PI;
+                double alpha = midpoint(lo, hi);
                 for (int k = 0; k < nR; k++) {
-                    double rc = (edges[k] + edges[k + 1]) / 2;
+                    double rc = midpoint(edges[k], edges[k + 1]);
                     int i = a * nR + k;
                     r[i] = rc;
                     x[i] = rc * Math.cos(alpha);
@@ -112,18 +115,23 @@ public final class Geometry {
 
     /** CaloChallenge dataset 2: 45 layers of 16 alpha x 9 radial bins, radial edges every 4.65 mm. */
     public static Geometry ds2() {
-        return uniform("ds2", 45, edges(9, 4.65), 16);
+        return uniform("ds2", 45, edges(9, "4.65"), 16);
     }
 
     /** CaloChallenge dataset 3: 45 layers of 50 alpha x 18 radial bins, radial edges every 2.325 mm. */
     public static Geometry ds3() {
-        return uniform("ds3", 45, edges(18, 2.325), 50);
+        return uniform("ds3", 45, edges(18, "2.325"), 50);
     }
 
-    private static double[] edges(int n, double step) {
+    /** Edges {@code i * step} rounded from the exact decimal, so they equal the official XML's "13.95" etc. */
+    private static double[] edges(int n, String step) {
         double[] e = new double[n + 1];
-        for (int i = 0; i <= n; i++) e[i] = i * step;
+        for (int i = 0; i <= n; i++) e[i] = new java.math.BigDecimal(step).multiply(java.math.BigDecimal.valueOf(i)).doubleValue();
         return e;
+    }
+
+    private static double midpoint(double lo, double hi) {
+        return lo + (hi - lo) / 2;
     }
 
     /** "ds2", "ds3", or a path to a binning XML file. */

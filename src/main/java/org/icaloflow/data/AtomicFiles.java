@@ -1,0 +1,91 @@
+package org.icaloflow.data;
+
+import org.icaloflow.UserError;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+
+/**
+ * Every output file is written through here: first to a temporary file in the target's folder
+ * ({@code .NAME.tmp-RANDOM}), then moved onto the target with {@code ATOMIC_MOVE}. Readers never see a
+ * half-written output, and a failed or killed stage leaves at most a hidden temp file behind.
+ */
+public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private AtomicFiles() {
+    }
+
+    /**
+     * Runs {@code writeToTemp} on a fresh temp path next to {@code target} (the path does not exist yet;
+     * the action creates it), then moves it onto {@code target}, replacing any old file. On any failure the
+     * temp file is deleted and the exception rethrown ({@link IOException} as {@link UserError} naming the
+     * target).
+     */
+    public static void write(Path target, IOAction<Path> writeToTemp) {
+        Path tmp = tempFor(target);
+        boolean done = false;
+        try {
+            writeToTemp.accept(tmp);
+            if (!Files.exists(tmp)) throw new IllegalStateException("the writer did not create " + tmp);
+            commit(tmp, target);
+            done = true;
+        } catch (IOException e) {
+            throw new UserError(target + ": cannot write (" + describe(e) + ")", e);
+        } finally {
+            if (!done) deleteQuietly(tmp);
+        }
+    }
+
+    /** Writes {@code text} as UTF-8, atomically. */
+    public static void writeString(Path target, String text) {
+        write(target, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A fresh temp path {@code .NAME.tmp-RANDOM} in the target's folder (created if missing); nothing is
+     * created at the path itself.
+     */
+    public static Path tempFor(Path target) {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UserError(target + ": cannot create folder " + dir + " (" + describe(e) + ")", e);
+        }
+        String rnd = Long.toUnsignedString(RANDOM.nextLong(), 36);
+        return dir.resolve("." + abs.getFileName() + ".tmp-" + rnd);
+    }
+
+    /** Moves a finished temp file onto its target: atomically, replacing the target. */
+    public static void commit(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            // same folder, so this only happens on exotic file systems: fall back to a plain replace
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes a file if present, ignoring failures (for cleanup paths). */
+    public static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort
+        }
+    }
+
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        String s = e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+        return s.replace('\n', ' ').replace('\r', ' ');
+    }
+}
