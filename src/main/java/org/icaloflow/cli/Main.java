@@ -4,8 +4,6 @@ import org.icaloflow.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.io.InputStream;
-import java.util.Properties;
 
 /** The {@code icaloflow} command: one subcommand per pipeline stage. */
 @Command(name = "icaloflow",
@@ -60,23 +58,12 @@ public final class Main implements Runnable {
             return new String[]{"icaloflow " + version() + " (commit " + commit() + ")"};
         }
 
-        private static Properties props() {
-            Properties p = new Properties();
-            try (InputStream in = Main.class.getResourceAsStream("/icaloflow-version.properties")) {
-                if (in != null) p.load(in);
-            } catch (Exception ignored) {
-                // no properties: report unknown
-            }
-            return p;
-        }
-
         public static String version() {
-            return props().getProperty("version", "unknown");
+            return org.icaloflow.BuildInfo.version();
         }
 
         public static String commit() {
-            String c = props().getProperty("commit", "unknown");
-            return c.isBlank() || c.startsWith("${") ? "unknown" : c;
+            return org.icaloflow.BuildInfo.commit();
         }
     }
 }
