@@ -72,32 +72,55 @@ public final class Preprocessing {
     // ---------------------------------------------------------------- a batch of showers
 
     /**
-     * A batch of showers in the flows' spaces.
-     *
-     * @param rows              number of showers
-     * @param incident          (rows) incident-energy condition (A1)
-     * @param layerEnergies     (rows x layers) Flow-1 targets (A2, A3)
-     * @param normalisedVoxels  (rows x voxels) per-layer normalised voxels after the logit (A4), layer-major as the files
+     * A batch of showers in the flows' spaces, row-major: each row is {@code 1 + layers + layers*voxelsPerLayer}
+     * floats, the incident-energy condition (A1), the Flow-1 targets (A2, A3), then the normalised voxels after
+     * the logit (A4), layer-major as in the files. This is also the row layout of {@link EncodedShowers}.
      */
-    public record Encoded(int rows, int layers, int voxelsPerLayer,
-                          float[] incident, float[] layerEnergies, float[] normalisedVoxels) {
+    public record Encoded(int rows, int layers, int voxelsPerLayer, float[] data) {
+
+        public Encoded {
+            if (data.length != rows * EncodedShowers.width(layers, voxelsPerLayer))
+                throw new IllegalArgumentException("data length != rows x width");
+        }
+
+        public int width() {
+            return EncodedShowers.width(layers, voxelsPerLayer);
+        }
+
+        /** Incident-energy condition of row n (A1). */
+        public float incident(int n) {
+            return data[n * width()];
+        }
+
+        /** Flow-1 target of row n, zero-based layer l (A2, A3). */
+        public float layerEnergy(int n, int l) {
+            return data[n * width() + 1 + l];
+        }
+
+        private int voxelOffset(int n, int l) {
+            return n * width() + 1 + layers + l * voxelsPerLayer;
+        }
 
         /** Flow-1 condition: (rows x 1). */
         public float[] flow1Condition() {
-            return incident.clone();
+            float[] c = new float[rows];
+            for (int n = 0; n < rows; n++) c[n] = incident(n);
+            return c;
         }
 
         /** Flow-1 targets: (rows x layers). */
         public float[] flow1Target() {
-            return layerEnergies.clone();
+            float[] t = new float[rows * layers];
+            for (int n = 0; n < rows; n++) System.arraycopy(data, n * width() + 1, t, n * layers, layers);
+            return t;
         }
 
         /** Flow-2 condition (rows x 2): E_inc, E_1 / 4. */
         public float[] flow2Condition() {
             float[] c = new float[rows * 2];
             for (int n = 0; n < rows; n++) {
-                c[2 * n] = incident[n];
-                c[2 * n + 1] = (float) (layerEnergies[n * layers] / FLOW2_LAYER_DIVISOR);
+                c[2 * n] = incident(n);
+                c[2 * n + 1] = (float) (layerEnergy(n, 0) / FLOW2_LAYER_DIVISOR);
             }
             return c;
         }
@@ -110,9 +133,7 @@ public final class Preprocessing {
         /** Normalised voxels of zero-based layer {@code l} (rows x voxelsPerLayer). */
         public float[] layerTarget(int l) {
             float[] t = new float[rows * voxelsPerLayer];
-            for (int n = 0; n < rows; n++) {
-                System.arraycopy(normalisedVoxels, (n * layers + l) * voxelsPerLayer, t, n * voxelsPerLayer, voxelsPerLayer);
-            }
+            for (int n = 0; n < rows; n++) System.arraycopy(data, voxelOffset(n, l), t, n * voxelsPerLayer, voxelsPerLayer);
             return t;
         }
 
@@ -123,18 +144,25 @@ public final class Preprocessing {
 
         /** Flow-3 condition for zero-based layer {@code l} in 1..layers-1: (rows x flow3ConditionWidth). */
         public float[] flow3Condition(int l) {
-            if (l < 1 || l >= layers) throw new IllegalArgumentException("Flow-3 layer " + l + " outside 1.." + (layers - 1));
-            int w = flow3ConditionWidth();
-            float[] c = new float[rows * w];
-            for (int n = 0; n < rows; n++) {
-                int o = n * w;
-                c[o] = incident[n];
-                c[o + 1] = layerEnergies[n * layers + l];
-                c[o + 2] = layerEnergies[n * layers + l - 1];
-                System.arraycopy(normalisedVoxels, (n * layers + l - 1) * voxelsPerLayer, c, o + 3, voxelsPerLayer);
-                c[o + 3 + voxelsPerLayer + (l - 1)] = 1f;
-            }
+            float[] c = new float[rows * flow3ConditionWidth()];
+            for (int n = 0; n < rows; n++) flow3Condition(n, l, c, n * flow3ConditionWidth());
             return c;
+        }
+
+        /** Writes row n's Flow-3 condition for layer l into {@code out} at {@code at}. */
+        public void flow3Condition(int n, int l, float[] out, int at) {
+            if (l < 1 || l >= layers) throw new IllegalArgumentException("Flow-3 layer " + l + " outside 1.." + (layers - 1));
+            out[at] = incident(n);
+            out[at + 1] = layerEnergy(n, l);
+            out[at + 2] = layerEnergy(n, l - 1);
+            System.arraycopy(data, voxelOffset(n, l - 1), out, at + 3, voxelsPerLayer);
+            java.util.Arrays.fill(out, at + 3 + voxelsPerLayer, at + flow3ConditionWidth(), 0f);
+            out[at + 3 + voxelsPerLayer + (l - 1)] = 1f;
+        }
+
+        /** Writes row n's normalised voxels of layer l into {@code out} at {@code at}. */
+        public void layerTarget(int n, int l, float[] out, int at) {
+            System.arraycopy(data, voxelOffset(n, l), out, at, voxelsPerLayer);
         }
     }
 
@@ -150,14 +178,21 @@ public final class Preprocessing {
      * @param showersMeV  (rows x g.voxels()) voxel energies
      */
     public static Encoded encode(Geometry g, double[] incidentMeV, float[] showersMeV, SplittableRandom rng) {
+        return encode(g, incidentMeV, showersMeV, n -> rng);
+    }
+
+    /** As {@link #encode(Geometry, double[], float[], SplittableRandom)} with a noise source per row. */
+    public static Encoded encode(Geometry g, double[] incidentMeV, float[] showersMeV,
+                                 java.util.function.IntFunction<SplittableRandom> rowNoise) {
         int rows = incidentMeV.length, layers = g.layers(), vpl = g.voxelsPerLayer(), voxels = g.voxels();
         if (showersMeV.length != rows * voxels) throw new IllegalArgumentException("showers size != rows x voxels");
-        float[] inc = new float[rows];
-        float[] le = new float[rows * layers];
-        float[] nv = new float[rows * voxels];
+        int w = EncodedShowers.width(layers, vpl);
+        float[] out = new float[rows * w];
         double[] noisy = new double[vpl];
         for (int n = 0; n < rows; n++) {
-            inc[n] = (float) incidentCondition(incidentMeV[n]);
+            SplittableRandom rng = rowNoise.apply(n);
+            int o = n * w;
+            out[o] = (float) incidentCondition(incidentMeV[n]);
             for (int l = 0; l < layers; l++) {
                 int base = n * voxels + l * vpl;
                 double layerSum = 0, noisySum = 0;
@@ -167,11 +202,12 @@ public final class Preprocessing {
                     noisy[v] = e + rng.nextDouble() * NOISE_MEV;
                     noisySum += noisy[v];
                 }
-                le[n * layers + l] = (float) layerEnergyTarget(layerSum, rng.nextDouble() * NOISE_MEV);
-                for (int v = 0; v < vpl; v++) nv[base + v] = (float) logit(noisy[v] / noisySum);
+                out[o + 1 + l] = (float) layerEnergyTarget(layerSum, rng.nextDouble() * NOISE_MEV);
+                int vo = o + 1 + layers + l * vpl;
+                for (int v = 0; v < vpl; v++) out[vo + v] = (float) logit(noisy[v] / noisySum);
             }
         }
-        return new Encoded(rows, layers, vpl, inc, le, nv);
+        return new Encoded(rows, layers, vpl, out);
     }
 
     /**

@@ -73,7 +73,7 @@ class PreprocessingTest {
         int l = 10;
         float[] c3 = e.flow3Condition(l);
         int o = 191;   // row 1
-        assertEquals(e.incident()[1], c3[o]);
+        assertEquals(e.incident(1), c3[o]);
         assertEquals(e.flow1Target()[45 + l], c3[o + 1]);
         assertEquals(e.flow1Target()[45 + l - 1], c3[o + 2]);
         assertArrayEquals(java.util.Arrays.copyOfRange(e.layerTarget(l - 1), vpl, 2 * vpl),

@@ -1,0 +1,114 @@
+package org.icaloflow.preprocess;
+
+import org.icaloflow.UserError;
+import org.icaloflow.data.Geometry;
+import org.icaloflow.data.ShowerBatch;
+import org.icaloflow.data.ShowerSource;
+import org.icaloflow.data.StageManifest;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The preprocess stage: CaloChallenge file(s) to the flows' training and selection sets.
+ *
+ * <p>Rows are split into training and selection sets by a seeded random permutation (70:30 by default),
+ * encoded with {@link Preprocessing} (noise drawn once, from a generator seeded by (seed, row), so the result
+ * does not depend on the batch size), and streamed into {@code train.f32} and {@code select.f32}
+ * ({@link EncodedShowers}) with a {@code manifest.json}. Memory is O(batch).
+ */
+public final class Preprocessor {
+    public static final String TRAIN = "train.f32";
+    public static final String SELECT = "select.f32";
+    public static final String MANIFEST = "manifest.json";
+
+    private Preprocessor() {
+    }
+
+    /** Result counts. */
+    public record Result(int train, int select) {
+    }
+
+    public static Result run(Geometry g, List<Path> inputs, Path outDir, double trainFraction, long seed, int batch) {
+        if (!g.isUniform()) throw new UserError("geometry " + g.name() + " has layers of different binning: iCaloFlow needs equal layers");
+        if (!(trainFraction > 0 && trainFraction < 1)) throw new UserError("train fraction must be in (0, 1), got " + trainFraction);
+        if (batch < 1) throw new UserError("batch must be at least 1");
+        StageManifest manifest = new StageManifest("preprocess");
+        try (ShowerSource src = ShowerSource.open(inputs, g)) {
+            long total = src.size();
+            if (total < 2) throw new UserError(inputs.get(0) + ": needs at least 2 showers to split, has " + total);
+            if (total > Integer.MAX_VALUE) throw new UserError("more than 2^31 showers are not supported");
+            int n = (int) total;
+            boolean[] isTrain = split(n, trainFraction, seed);
+            for (Path p : src.files()) manifest.addInput(p);
+            Path train = outDir.resolve(TRAIN), select = outDir.resolve(SELECT);
+            try (EncodedShowers.Writer wt = new EncodedShowers.Writer(train, g.layers(), g.voxelsPerLayer());
+                 EncodedShowers.Writer ws = new EncodedShowers.Writer(select, g.layers(), g.voxelsPerLayer())) {
+                int w = EncodedShowers.width(g.layers(), g.voxelsPerLayer());
+                float[] tBuf = new float[batch * w], sBuf = new float[batch * w];
+                for (int from = 0; from < n; from += batch) {
+                    int count = Math.min(batch, n - from);
+                    ShowerBatch b = src.read(from, count);
+                    final int base = from;
+                    Preprocessing.Encoded enc = Preprocessing.encode(g, b.incidentEnergyMeV(), b.showersMeV(),
+                            r -> rowNoise(seed, base + r));
+                    int nt = 0, ns = 0;
+                    for (int r = 0; r < count; r++) {
+                        if (isTrain[from + r]) System.arraycopy(enc.data(), r * w, tBuf, w * nt++, w);
+                        else System.arraycopy(enc.data(), r * w, sBuf, w * ns++, w);
+                    }
+                    wt.append(tBuf, nt);
+                    ws.append(sBuf, ns);
+                }
+                wt.commit();
+                ws.commit();
+                manifest.addOutput(train);
+                manifest.addOutput(select);
+                Map<String, Object> constants = new LinkedHashMap<>();
+                constants.put("incident_scale_mev", Preprocessing.INCIDENT_SCALE_MEV);
+                constants.put("layer_scale_mev", Preprocessing.LAYER_SCALE_MEV);
+                constants.put("noise_mev", Preprocessing.NOISE_MEV);
+                constants.put("logit_alpha", Preprocessing.ALPHA);
+                constants.put("flow2_layer_divisor", Preprocessing.FLOW2_LAYER_DIVISOR);
+                constants.put("threshold_mev", Preprocessing.THRESHOLD_MEV);
+                manifest.put("constants", constants);
+                Map<String, Object> settings = new LinkedHashMap<>();
+                settings.put("geometry", g.name());
+                settings.put("layers", g.layers());
+                settings.put("voxels_per_layer", g.voxelsPerLayer());
+                settings.put("train_fraction", trainFraction);
+                settings.put("seed", seed);
+                settings.put("row_layout", "incident(1), layer_energies(layers), normalised_voxels(layers*voxels_per_layer); float32 LE after a 32-byte header");
+                manifest.put("settings", settings);
+                manifest.put("rows", Map.of("total", n, "train", wt.rows(), "select", ws.rows()));
+                manifest.write(outDir.resolve(MANIFEST));
+                return new Result(wt.rows(), ws.rows());
+            }
+        }
+    }
+
+    /** The noise generator of input row {@code row}: depends only on (seed, row). */
+    static SplittableRandom rowNoise(long seed, long row) {
+        return new SplittableRandom(new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L).split().nextLong() + row * 0x632BE59BD9B4E019L);
+    }
+
+    /** Seeded random split: exactly round(n * fraction) rows (at least 1 each side) go to training. */
+    static boolean[] split(int n, double fraction, long seed) {
+        int nTrain = (int) Math.max(1, Math.min(n - 1, Math.round(n * fraction)));
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        boolean[] train = new boolean[n];
+        for (int i = 0; i < nTrain; i++) train[perm[i]] = true;
+        return train;
+    }
+}
