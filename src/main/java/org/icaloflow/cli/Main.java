@@ -16,6 +16,7 @@ import java.util.Properties;
                 SynthCommand.class,
                 ValidateCommand.class,
                 BenchCommand.class,
+                MlflowCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
