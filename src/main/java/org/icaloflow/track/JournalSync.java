@@ -31,13 +31,14 @@ public final class JournalSync {
         }
     }
 
+    static final java.time.Duration SYNC_TIMEOUT = java.time.Duration.ofSeconds(30);
     private final MlflowRest rest;
     private final Consumer<String> warn;
 
     /** @throws UserError for a URI that is not http(s) */
     public JournalSync(String trackingUri, Consumer<String> warn) {
         try {
-            this.rest = new MlflowRest(trackingUri);
+            this.rest = new MlflowRest(trackingUri, SYNC_TIMEOUT);
         } catch (IllegalArgumentException e) {
             throw new UserError("MLflow tracking URI " + trackingUri + " is not supported (only http:// or https://)");
         }

@@ -26,7 +26,8 @@ import java.util.Map;
  * <p>Why not the official {@code org.mlflow:mlflow-client}: its artifact upload shells out to a
  * Python {@code mlflow} installation (absent on GPU nodes and unacceptable inside a JVM stage),
  * and its retry policy blocks for minutes on a dead server, which would stall training. Here every
- * call has a short connect timeout ({@value #CONNECT_SECONDS} s) and a short request timeout, and
+ * call has a short connect timeout ({@value #CONNECT_SECONDS} s) and a short request timeout (5 s
+ * during training, 30 s for {@code icaloflow mlflow sync}), and
  * no call is ever retried: callers treat any {@link IOException} as "server gone" and fall back to
  * the journal. Artifacts go through the server's {@code mlflow-artifacts} proxy
  * ({@code PUT/GET /api/2.0/mlflow-artifacts/artifacts/...}), so no artifact-store credentials are
@@ -63,8 +64,16 @@ final class MlflowRest {
     private final String base;
     private final HttpClient http;
     private final String authorization;
+    private final Duration timeout;
 
+    /** A client with the short request timeout used during training ({@link #REQUEST_TIMEOUT}). */
     MlflowRest(String trackingUri) {
+        this(trackingUri, REQUEST_TIMEOUT);
+    }
+
+    /** A client with the given per-request timeout (sync on a login node can afford longer ones). */
+    MlflowRest(String trackingUri, Duration requestTimeout) {
+        this.timeout = requestTimeout;
         String b = trackingUri.trim();
         while (b.endsWith("/")) b = b.substring(0, b.length() - 1);
         if (!b.startsWith("http://") && !b.startsWith("https://")) {
@@ -143,11 +152,11 @@ final class MlflowRest {
             url.append(sep).append(enc(e.getKey())).append('=').append(enc(e.getValue()));
             sep = '&';
         }
-        return answer(send(request(url.toString(), REQUEST_TIMEOUT).GET().build()));
+        return answer(send(request(url.toString(), timeout).GET().build()));
     }
 
     JsonNode post(String path, JsonNode body) throws IOException {
-        HttpRequest req = request(base + path, REQUEST_TIMEOUT)
+        HttpRequest req = request(base + path, timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                 .build();
@@ -304,8 +313,8 @@ final class MlflowRest {
     /** {@code PUT /api/2.0/mlflow-artifacts/artifacts/<root>/<relPath>} with the file's bytes. */
     void uploadArtifact(String root, String relPath, Path file) throws IOException {
         long size = java.nio.file.Files.size(file);
-        Duration timeout = REQUEST_TIMEOUT.plusSeconds(size / (1 << 20)); // + 1 s per MiB
-        HttpRequest req = request(base + "/api/2.0/mlflow-artifacts/artifacts/" + encPath(root + "/" + relPath), timeout)
+        Duration t = timeout.plusSeconds(size / (1 << 20)); // + 1 s per MiB
+        HttpRequest req = request(base + "/api/2.0/mlflow-artifacts/artifacts/" + encPath(root + "/" + relPath), t)
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofFile(file))
                 .build();
@@ -326,7 +335,7 @@ final class MlflowRest {
     /** {@code GET /api/2.0/mlflow-artifacts/artifacts/<root>/<relPath>}: the artifact's bytes. */
     byte[] downloadArtifact(String root, String relPath) throws IOException {
         HttpResponse<byte[]> r = send(request(base + "/api/2.0/mlflow-artifacts/artifacts/" + encPath(root + "/" + relPath),
-                Duration.ofSeconds(60)).GET().build());
+                timeout.plusSeconds(55)).GET().build());
         if (r.statusCode() / 100 != 2) answer(r);
         return r.body();
     }
