@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * <p>Tracking never fails or stalls the stage: if the server is unreachable at start or goes away
  * later, one warning line is printed, live delivery stops for this run, and
  * {@code icaloflow mlflow sync JOURNAL} delivers everything later. Journal lines are flushed at once,
- * metrics at least once a second (and by a shutdown hook).
+ * metrics at least once a second. A JVM that exits before the run ended (scheduler SIGTERM, a stray
+ * {@code System.exit}) records the run as KILLED from a shutdown hook.
  *
  * <pre>{@code
  * try (Tracker t = Tracker.start(cfg, outDir.resolve("run.journal.jsonl"), "train-flow1",
@@ -39,6 +40,7 @@ import java.util.function.Consumer;
 public final class Tracker implements AutoCloseable {
     static final long FLUSH_MS = 1000;
     static final long FINISH_WAIT_MS = 15_000;
+    static final long SHUTDOWN_WAIT_MS = 2_000;
     private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "icaloflow-journal-flush");
         t.setDaemon(true);
@@ -57,6 +59,7 @@ public final class Tracker implements AutoCloseable {
     private final Thread shutdownHook;
     private boolean ended;
     private boolean journalBroken;
+    private boolean journalClosed;
 
     private Tracker(Journal.Writer journal, Sender sender, String runUuid) {
         this.journal = journal;
@@ -64,7 +67,7 @@ public final class Tracker implements AutoCloseable {
         this.runUuid = runUuid;
         if (journal != null) {
             flushTask = FLUSHER.scheduleWithFixedDelay(this::flush, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
-            shutdownHook = new Thread(this::flush, "icaloflow-journal-shutdown");
+            shutdownHook = new Thread(this::onShutdown, "icaloflow-tracker-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         } else {
             flushTask = null;
@@ -266,7 +269,16 @@ public final class Tracker implements AutoCloseable {
         end("FINISHED");
     }
 
+    /** JVM exit (e.g. SIGTERM from the scheduler) before the run ended: record it as KILLED. */
+    void onShutdown() {
+        end("KILLED", SHUTDOWN_WAIT_MS);
+    }
+
     private void end(String status) {
+        end(status, FINISH_WAIT_MS);
+    }
+
+    private void end(String status, long waitMillis) {
         synchronized (this) {
             if (ended) return;
             ended = true;
@@ -274,7 +286,7 @@ public final class Tracker implements AutoCloseable {
             write(event("end").put("status", status).put("end_time", now), true);
             if (sender != null) sender.offer(new Sender.End(status, now));
         }
-        if (sender != null) sender.await(FINISH_WAIT_MS);
+        if (sender != null) sender.await(waitMillis);
         synchronized (this) {
             if (flushTask != null) flushTask.cancel(false);
             if (shutdownHook != null) {
@@ -284,7 +296,8 @@ public final class Tracker implements AutoCloseable {
                     // JVM already shutting down
                 }
             }
-            if (journal != null) {
+            if (journal != null && !journalClosed) {
+                journalClosed = true;
                 try {
                     journal.close();
                 } catch (IOException e) {
@@ -295,7 +308,7 @@ public final class Tracker implements AutoCloseable {
     }
 
     private void write(ObjectNode ev, boolean flush) {
-        if (journal == null || journalBroken) return;
+        if (journal == null || journalBroken || journalClosed) return;
         try {
             journal.write(ev, flush);
         } catch (IOException e) {
@@ -304,7 +317,7 @@ public final class Tracker implements AutoCloseable {
     }
 
     private synchronized void flush() {
-        if (journal == null || journalBroken) return;
+        if (journal == null || journalBroken || journalClosed) return;
         try {
             journal.flushIfDirty();
         } catch (IOException e) {

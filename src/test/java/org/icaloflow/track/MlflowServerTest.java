@@ -150,6 +150,10 @@ class MlflowServerTest {
                 Map.of(Tags.STAGE, "train", Tags.FLOW, "flow1", Tags.CONFIG_SHA256, Keys.sha256(cfg)))) {
             uuid = t.runUuid();
             t.logParams(TrackerJournalTest.config());
+            Map<String, Object> many = new LinkedHashMap<>();
+            for (int i = 0; i < 250; i++) many.put("p" + i, i); // more than one log-batch of params
+            t.logParams(Map.of("extra", many));
+            for (int i = 0; i < 150; i++) t.setTag("tag" + i, "v" + i); // and of tags
             for (int i = 0; i < 2500; i++) t.logMetrics(Map.of("loss", 10.0 / (i + 1), "lr", 1e-3), i);
             t.logMetric("loss_nan", Double.NaN, 0);
             t.setTag(Tags.GEOMETRY, "dataset2");
@@ -168,8 +172,11 @@ class MlflowServerTest {
         String runId = id(run);
         assertEquals("FINISHED", run.path("info").path("status").asText());
         assertEquals("train-flow1", run.path("info").path("run_name").asText());
-        assertEquals(flatConfig(), MlflowRest.keyValues(run.path("data").path("params")));
+        Map<String, String> wantParams = new LinkedHashMap<>(flatConfig());
+        for (int i = 0; i < 250; i++) wantParams.put("extra.p" + i, String.valueOf(i));
+        assertEquals(wantParams, MlflowRest.keyValues(run.path("data").path("params")));
         Map<String, String> tags = MlflowRest.keyValues(run.path("data").path("tags"));
+        for (int i = 0; i < 150; i++) assertEquals("v" + i, tags.get("tag" + i));
         assertEquals("train", tags.get(Tags.STAGE));
         assertEquals("flow1", tags.get(Tags.FLOW));
         assertEquals("dataset2", tags.get(Tags.GEOMETRY));

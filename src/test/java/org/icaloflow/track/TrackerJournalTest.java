@@ -160,6 +160,31 @@ class TrackerJournalTest {
     }
 
     @Test
+    void jvmExitBeforeTheEndRecordsKilled() throws Exception {
+        Path journal = tmp.resolve("run.journal.jsonl");
+        Tracker t = Tracker.start(TrackingConfig.journalOnly(null), journal, "s", Map.of());
+        t.logMetric("loss", 1, 1);
+        t.onShutdown(); // what the shutdown hook does
+        t.finish(); // no second end
+        Journal.Run r = Journal.read(journal, warnings::add).get(0);
+        assertEquals("KILLED", r.endStatus);
+        assertEquals(1, r.metrics.size());
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    @Test
+    void loggingIsCheap() {
+        Path journal = tmp.resolve("run.journal.jsonl");
+        long t0 = System.nanoTime();
+        try (Tracker t = Tracker.start(TrackingConfig.journalOnly(null), journal, "s", Map.of())) {
+            for (int i = 0; i < 200_000; i++) t.logMetric("loss", i * 1e-3, i);
+        }
+        double us = (System.nanoTime() - t0) / 1e3 / 200_000;
+        System.out.printf("logMetric: %.2f us per point (journal only)%n", us);
+        assertTrue(us < 50, us + " us per metric");
+    }
+
+    @Test
     void truncatedLastLineIsToleratedAndAppendingStartsAFreshLine() throws Exception {
         Path journal = tmp.resolve("run.journal.jsonl");
         try (Tracker t = Tracker.start(TrackingConfig.journalOnly(null), journal, "first", Map.of())) {
@@ -230,6 +255,31 @@ class TrackerJournalTest {
         String[] res = cli("mlflow", "sync", "--tracking-uri", "http://127.0.0.1:" + port, journal.toString());
         assertEquals("2", res[0]);
         assertTrue(res[2].contains("unreachable") && res[2].lines().count() == 1, res[2]);
+    }
+
+    @Test
+    void artifactProxyPathsAndTrackingUris() {
+        assertEquals("1/abc/artifacts", MlflowRest.proxyRoot("mlflow-artifacts:/1/abc/artifacts"));
+        assertEquals("1/abc/artifacts", MlflowRest.proxyRoot("mlflow-artifacts://host:5000/1/abc/artifacts/"));
+        assertNull(MlflowRest.proxyRoot("/srv/mlruns/1/abc/artifacts"));
+        assertNull(MlflowRest.proxyRoot("s3://bucket/1/abc/artifacts"));
+        assertEquals("a/b%20c/d%23e", MlflowRest.encPath("a/b c/d#e"));
+        assertEquals("http://x:1", TrackingConfig.resolveUri(" http://x:1 "));
+        TrackingConfig c = new TrackingConfig("", null, "0123456789abcdef", null);
+        assertNull(c.trackingUri());
+        assertEquals("icaloflow", c.experiment());
+        assertEquals("pipeline-01234567", c.parentRunName());
+    }
+
+    @Test
+    void nonHttpTrackingUriWarnsAndKeepsTheJournal() {
+        Path journal = tmp.resolve("run.journal.jsonl");
+        try (Tracker t = Tracker.start(new TrackingConfig("file:./mlruns", null, null, null), journal, "s", Map.of())) {
+            t.logMetric("loss", 1, 1);
+            assertFalse(t.online());
+        }
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertEquals(1, Journal.read(journal, warnings::add).get(0).metrics.size());
     }
 
     @Test
