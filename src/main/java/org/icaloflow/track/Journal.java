@@ -135,7 +135,8 @@ final class Journal {
     static List<Run> read(Path journal, Consumer<String> warn) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(journal, StandardCharsets.UTF_8);
+            // lenient decoding: a crash may cut a line inside a multi-byte character
+            lines = new String(Files.readAllBytes(journal), StandardCharsets.UTF_8).lines().toList();
         } catch (NoSuchFileException e) {
             throw new UserError("journal " + journal + " does not exist");
         } catch (IOException e) {
@@ -160,46 +161,61 @@ final class Journal {
                 }
                 throw new UserError("journal " + journal + " is corrupt: line " + (i + 1) + " is not a journal event");
             }
-            String type = ev.get("ev").asText();
-            if (type.equals("start")) {
-                cur = new Run();
-                cur.journal = journal;
-                cur.line = i + 1;
-                cur.uuid = text(ev, "run_uuid");
-                if (cur.uuid == null) throw new UserError("journal " + journal + " is corrupt: line " + (i + 1) + " has no run_uuid");
-                cur.runName = text(ev, "run_name");
-                cur.experiment = text(ev, "experiment");
-                cur.session = text(ev, "session");
-                cur.parentName = text(ev, "parent_name");
-                cur.trackingUri = text(ev, "tracking_uri");
-                cur.startTime = ev.path("start_time").asLong(0);
-                Run r = cur;
-                ev.path("tags").fields().forEachRemaining(f -> r.tags.put(f.getKey(), f.getValue().asText()));
-                runs.add(cur);
-                continue;
-            }
-            if (cur == null) {
-                throw new UserError("journal " + journal + " is corrupt: line " + (i + 1) + " comes before any start event");
-            }
-            switch (type) {
-                case "params" -> {
-                    Run r = cur;
-                    ev.path("params").fields().forEachRemaining(f -> r.params.putIfAbsent(f.getKey(), f.getValue().asText()));
-                }
-                case "metric" -> cur.metrics.add(new MlflowRest.Metric(ev.path("key").asText(),
-                        MlflowRest.number(ev.path("value")), ev.path("step").asLong(), ev.path("ts").asLong()));
-                case "tag" -> cur.tags.put(ev.path("key").asText(), ev.path("value").asText());
-                case "artifact" -> cur.artifacts.add(new Artifact(text(ev, "path"), text(ev, "abs"), text(ev, "dir"),
-                        ev.path("size").asLong(-1)));
-                case "end" -> {
-                    cur.endStatus = ev.path("status").asText("FINISHED");
-                    cur.endTime = ev.path("end_time").asLong();
-                }
-                default -> { /* unknown event from a newer writer: ignore */ }
+            try {
+                cur = apply(ev, cur, runs, journal, i + 1);
+            } catch (RuntimeException e) {
+                if (e instanceof UserError) throw e;
+                throw new UserError("journal " + journal + " is corrupt: line " + (i + 1) + " (" + e.getMessage() + ")");
             }
         }
         if (runs.isEmpty()) throw new UserError("journal " + journal + " holds no run (not an icaloflow journal?)");
         return runs;
+    }
+
+    /** Applies one event; returns the current run afterwards. */
+    private static Run apply(JsonNode ev, Run cur, List<Run> runs, Path journal, int lineNo) {
+        String type = ev.get("ev").asText();
+        if (type.equals("start")) {
+            Run r = new Run();
+            r.journal = journal;
+            r.line = lineNo;
+            r.uuid = text(ev, "run_uuid");
+            if (r.uuid == null) throw new UserError("journal " + journal + " is corrupt: line " + lineNo + " has no run_uuid");
+            r.runName = text(ev, "run_name");
+            r.experiment = text(ev, "experiment");
+            r.session = text(ev, "session");
+            r.parentName = text(ev, "parent_name");
+            r.trackingUri = text(ev, "tracking_uri");
+            r.startTime = ev.path("start_time").asLong(0);
+            ev.path("tags").fields().forEachRemaining(f -> r.tags.put(f.getKey(), f.getValue().asText()));
+            runs.add(r);
+            return r;
+        }
+        if (cur == null) {
+            throw new UserError("journal " + journal + " is corrupt: line " + lineNo + " comes before any start event");
+        }
+        Run r = cur;
+        switch (type) {
+            case "params" -> ev.path("params").fields().forEachRemaining(f -> r.params.putIfAbsent(f.getKey(), f.getValue().asText()));
+            case "metric" -> {
+                if (!ev.hasNonNull("key") || !ev.hasNonNull("value") || !ev.hasNonNull("step") || !ev.hasNonNull("ts")) {
+                    throw new IllegalArgumentException("metric without key, value, step or ts");
+                }
+                r.metrics.add(new MlflowRest.Metric(ev.get("key").asText(), MlflowRest.number(ev.get("value")),
+                        ev.get("step").asLong(), ev.get("ts").asLong()));
+            }
+            case "tag" -> r.tags.put(ev.path("key").asText(), ev.path("value").asText());
+            case "artifact" -> {
+                if (!ev.hasNonNull("path") && !ev.hasNonNull("abs")) throw new IllegalArgumentException("artifact without path");
+                r.artifacts.add(new Artifact(text(ev, "path"), text(ev, "abs"), text(ev, "dir"), ev.path("size").asLong(-1)));
+            }
+            case "end" -> {
+                r.endStatus = ev.path("status").asText("FINISHED");
+                r.endTime = ev.path("end_time").asLong();
+            }
+            default -> { /* unknown event from a newer writer: ignore */ }
+        }
+        return r;
     }
 
     private static boolean nextIsStart(List<String> lines, int from) {

@@ -363,7 +363,16 @@ final class MlflowRest {
         for (JsonNode r : searchByTag(experimentId, TAG_SESSION, session)) {
             if ("pipeline".equals(tag(r, TAG_ROLE))) all.add(r);
         }
-        return all.isEmpty() ? id : all.get(0).path("info").path("run_id").asText();
+        if (all.isEmpty()) return id;
+        String oldest = all.get(0).path("info").path("run_id").asText();
+        if (!oldest.equals(id)) {
+            try {
+                post("/api/2.0/mlflow/runs/delete", JSON.createObjectNode().put("run_id", id));
+            } catch (ServerError e) {
+                // an empty duplicate parent is harmless
+            }
+        }
+        return oldest;
     }
 
     /** A stage run by its client-side UUID tag, or null. */

@@ -246,6 +246,8 @@ class MlflowServerTest {
             if (i % 100 == 0) Thread.sleep(300); // the sender notices the dead server meanwhile
         }
         t.setTag(Tags.INPUT_SHA256, "abc");
+        t.logMetric("grad_max", Double.POSITIVE_INFINITY, 1); // stored as Double.MAX_VALUE: still de-duplicated
+        t.logMetric("grad_nan", Double.NaN, 1);
         t.logArtifact(summary, "model");
         t.finish();
         double seconds = (System.nanoTime() - t0) / 1e9 - 1.5;
@@ -254,7 +256,7 @@ class MlflowServerTest {
         assertTrue(warnings.get(0).startsWith("MLflow at " + oldUri + " unreachable"), warnings.get(0));
         assertTrue(warnings.get(0).contains("icaloflow mlflow sync"), warnings.get(0));
         Journal.Run jr = Journal.read(journal, warnings::add).get(0);
-        assertEquals(700, jr.metrics.size());
+        assertEquals(702, jr.metrics.size());
         assertEquals("FINISHED", jr.endStatus);
 
         start(); // same sqlite db, new port
@@ -263,13 +265,13 @@ class MlflowServerTest {
 
         String[] res = cli("mlflow", "sync", "--tracking-uri", uri, journal.toString());
         assertEquals("0", res[0], res[2]);
-        assertTrue(res[1].contains("500 metric points"), res[1]);
+        assertTrue(res[1].contains("502 metric points"), res[1]);
         JsonNode run = runByUuid("it-killed", t.runUuid());
         assertEquals(runId, id(run));
         assertEquals("FINISHED", run.path("info").path("status").asText());
         assertEquals("abc", MlflowRest.tag(run, Tags.INPUT_SHA256));
         assertEquals("4", MlflowRest.keyValues(run.path("data").path("params")).get("flow.layers"));
-        assertEquals(jr.metrics, rest.metricHistory(runId, "loss").stream()
+        assertEquals(jr.metrics.subList(0, 700), rest.metricHistory(runId, "loss").stream()
                 .sorted((a, b) -> Long.compare(a.step(), b.step())).toList());
         String root = MlflowRest.proxyRoot(run.path("info").path("artifact_uri").asText());
         assertArrayEquals(Files.readAllBytes(summary), rest.downloadArtifact(root, "model/summary.txt"));
@@ -279,6 +281,8 @@ class MlflowServerTest {
         assertEquals("0", res[0], res[2]);
         assertTrue(res[1].contains("already in sync"), res[1]);
         assertEquals(700, rest.metricHistory(runId, "loss").size());
+        assertEquals(1, rest.metricHistory(runId, "grad_max").size());
+        assertEquals(1, rest.metricHistory(runId, "grad_nan").size());
         runByUuid("it-killed", t.runUuid()); // still exactly one
     }
 

@@ -218,6 +218,11 @@ class TrackerJournalTest {
         UserError e = assertThrows(UserError.class, () -> Journal.read(journal, warnings::add));
         assertTrue(e.getMessage().contains(journal.toString()) && e.getMessage().contains("line 2"), e.getMessage());
 
+        lines.set(1, "{\"ev\":\"metric\",\"key\":\"loss\"}");
+        Files.write(journal, lines);
+        e = assertThrows(UserError.class, () -> Journal.read(journal, warnings::add));
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+
         Path notJournal = Files.writeString(tmp.resolve("x.jsonl"), "{\"a\":1}\n{\"b\":2}\n");
         assertThrows(UserError.class, () -> Journal.read(notJournal, warnings::add));
 
