@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** {@code icaloflow mlflow …}: MLflow tracking utilities. */
-@Command(name = "mlflow", mixinStandardHelpOptions = true,
+@Command(name = "mlflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "MLflow tracking utilities.",
         subcommands = {MlflowCommand.Sync.class})
 public final class MlflowCommand implements Runnable {
@@ -30,7 +30,7 @@ public final class MlflowCommand implements Runnable {
     }
 
     /** {@code icaloflow mlflow sync [--tracking-uri URI] JOURNAL…} */
-    @Command(name = "sync", mixinStandardHelpOptions = true,
+    @Command(name = "sync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = {"Replay tracking journals (*.journal.jsonl) into an MLflow server.",
                     "Idempotent: runs are matched by their icaloflow.run_uuid tag, metric points, params, "
                             + "tags and artifacts already on the server are not sent again.",

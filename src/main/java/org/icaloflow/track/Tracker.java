@@ -92,6 +92,8 @@ public final class Tracker implements AutoCloseable {
      * @param tags    initial tags (see {@link Tags}); git commit, host, session and run uuid are added
      */
     public static Tracker start(TrackingConfig cfg, Path journal, String runName, Map<String, String> tags) {
+        java.util.Objects.requireNonNull(cfg, "cfg");
+        java.util.Objects.requireNonNull(journal, "journal");
         String uuid = UUID.randomUUID().toString();
         long now = System.currentTimeMillis();
         Map<String, String> all = new LinkedHashMap<>();
