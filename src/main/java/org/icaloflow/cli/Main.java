@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 PreprocessCommand.class,
                 ValidateCommand.class,
                 BenchCommand.class,
+                MlflowCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
