@@ -1,7 +1,7 @@
 package org.icaloflow.track;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.icaloflow.cli.Main;
+import org.icaloflow.BuildInfo;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,11 +97,11 @@ public final class Tracker implements AutoCloseable {
         String uuid = UUID.randomUUID().toString();
         long now = System.currentTimeMillis();
         Map<String, String> all = new LinkedHashMap<>();
-        all.put(Tags.GIT_COMMIT, Main.Version.commit());
+        all.put(Tags.GIT_COMMIT, BuildInfo.commit());
         all.put(Tags.HOST, Keys.hostName());
         all.put("mlflow.source.name", "icaloflow");
         all.put("mlflow.source.type", "JOB");
-        String commit = Main.Version.commit();
+        String commit = BuildInfo.commit();
         if (!"unknown".equals(commit)) all.put("mlflow.source.git.commit", commit);
         String user = System.getProperty("user.name");
         if (user != null) all.put("mlflow.user", user);
