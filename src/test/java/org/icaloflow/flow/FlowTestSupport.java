@@ -9,6 +9,19 @@ final class FlowTestSupport {
     private FlowTestSupport() {
     }
 
+    /**
+     * One intra-op thread for the tests (set before the engine starts): the test machine is shared and
+     * oversubscribed OpenMP threads make every small op slow.
+     */
+    static void singleThreaded() {
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+        }
+        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+    }
+
     /** Sets every parameter to uniform(−scale, scale): a non-trivial, non-identity flow. */
     static void randomize(Flow flow, long seed, double scale) {
         Random rng = new Random(seed);

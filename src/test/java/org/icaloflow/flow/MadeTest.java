@@ -12,6 +12,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class MadeTest {
+    static {
+        FlowTestSupport.singleThreaded();
+    }
+
     static final int P = 5;
 
     private static Made randomMade(NDManager m, int d, int c, int[] widths, long seed) {

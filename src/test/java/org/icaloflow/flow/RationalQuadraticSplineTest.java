@@ -13,6 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class RationalQuadraticSplineTest {
+    static {
+        FlowTestSupport.singleThreaded();
+    }
+
     static NDManager manager;
     static final int K = 8;
     static final double B = 14;
