@@ -40,7 +40,7 @@ import org.icaloflow.UserError;
  * <p>Memory: parameters live on a sub-manager of the manager given at creation (its device is used;
  * nothing is hard-coded). Every temporary and every returned array of a pass is attached to the manager
  * of the pass's input array: open a sub-manager per step and close it. The sequential (D-pass) directions
- * free their per-feature temporaries as they go; they use in-place writes and are not differentiable.
+ * free their per-feature temporaries as they go; they are differentiable too (no in-place writes).
  *
  * <p>Masked weights: in the default training mode they are computed once per pass per block (differentiable).
  * In eval mode ({@link #setEvalMode(boolean) setEvalMode(true)}) they are computed once and cached until the
@@ -333,25 +333,31 @@ public final class Flow implements AutoCloseable {
             RationalQuadraticSpline.Result r = spline.inverse(known, params);
             return new Trace.Block(r.outputs(), known, params, r.logAbsDet().sum(new int[] {1}).neg());
         }
-        // sequential: build the unknown side feature by feature; the MADE reads the unknown side
+        // sequential: build the unknown side feature by feature; the MADE reads the unknown side.
+        // No in-place writes (column k is added as out_k * e_k, exact), so this stays differentiable;
+        // each feature's temporaries live on a sub-manager closed at once.
         int d = spec.dim();
         long n = known.getShape().get(0);
         NDArray unknown = m.zeros(new Shape(n, d), dataType);
+        NDArray eye = m.eye(d, d, 0, dataType);
         NDArray[] ps = new NDArray[d];
         NDArray[] lds = new NDArray[d];
         for (int k = 0; k < d; k++) {
             try (NDManager it = m.newSubManager()) {
-                it.tempAttachAll(unknown, known);
+                unknown.attach(it);
                 NDArray pk = made.forwardFeature(unknown, condTerm, w, k);
-                NDArray kn = known.get(":, {}:{}", k, k + 1);
+                NDArray kn = known.get(it, new NDIndex(":, {}:{}", k, k + 1));
                 RationalQuadraticSpline.Result r = toBase ? spline.forward(kn, pk) : spline.inverse(kn, pk);
-                unknown.set(new NDIndex(":, {}:{}", k, k + 1), r.outputs());
+                NDArray next = unknown.add(r.outputs().mul(eye.get(it, new NDIndex("{}:{}", k, k + 1))));
+                next.attach(m);
                 pk.attach(m);
                 r.logAbsDet().attach(m);
                 ps[k] = pk;
                 lds[k] = r.logAbsDet();
+                unknown = next;
             }
         }
+        eye.close();
         NDArray params = concat(ps, 1);
         NDArray ld = concat(lds, 1).sum(new int[] {1});
         for (int k = 0; k < d; k++) {

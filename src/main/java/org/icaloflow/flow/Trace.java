@@ -11,7 +11,7 @@ import java.util.List;
  * {@code params()} = the raw MADE outputs (N, D, 3K−1) and {@code logDet()} = log|d output / d input| (N).
  * For a MAF the MADE read the input; for an IAF it read the output. All arrays live on the manager of the
  * array the pass was called with, and are part of the autograd graph when the pass ran inside a
- * GradientCollector (fast directions only; the sequential directions are not differentiable).
+ * GradientCollector (both directions are differentiable; the sequential one costs D MADE passes per block).
  *
  * @param x data-side values (N, D)
  * @param z base-side values (N, D)
