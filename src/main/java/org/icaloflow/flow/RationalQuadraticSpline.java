@@ -88,16 +88,18 @@ public final class RationalQuadraticSpline {
         NDArray ud = params.get(":, :, {}:", 2 * k);
 
         NDArray lo = m.full(edge, (float) -b, t);
-        NDArray hi = m.full(edge, (float) b, t);
         NDArray one = m.ones(edge, t);
 
-        // knots: -B, interior (K-1), B
-        NDArray wInt = normalisedCumsum(uw, minBinWidth, t, k);   // (N,D,K-1) interior knots in x
-        NDArray hInt = normalisedCumsum(uh, minBinHeight, t, k);  // (N,D,K-1) interior knots in y
-        NDArray xKnots = NDArrays.concat(new ai.djl.ndarray.NDList(lo, wInt, hi), 2); // (N,D,K+1)
-        NDArray yKnots = NDArrays.concat(new ai.djl.ndarray.NDList(lo, hInt, hi), 2);
-        NDArray widths = xKnots.diff(1, 2);
-        NDArray heights = yKnots.diff(1, 2);
+        // bin sizes min + (1 - min*K)*softmax scaled to 2B (always positive; not differences of knots, which
+        // could round to zero or below in float32), and the knots from their cumulative sums
+        NDArray wn = uw.softmax(2).mul(num(t, 1 - minBinWidth * k)).add(num(t, minBinWidth));
+        NDArray hn = uh.softmax(2).mul(num(t, 1 - minBinHeight * k)).add(num(t, minBinHeight));
+        NDArray wInt = interiorKnots(wn, t, k);   // (N,D,K-1) interior knots in x
+        NDArray hInt = interiorKnots(hn, t, k);   // (N,D,K-1) interior knots in y
+        NDArray xLeft = NDArrays.concat(new ai.djl.ndarray.NDList(lo, wInt), 2); // (N,D,K) left knots
+        NDArray yLeft = NDArrays.concat(new ai.djl.ndarray.NDList(lo, hInt), 2);
+        NDArray widths = wn.mul(num(t, 2 * b));
+        NDArray heights = hn.mul(num(t, 2 * b));
         NDArray dInt = Activation.softPlus(ud.add(num(t, derivativeShift))).add(num(t, minDerivative));
         NDArray derivs = NDArrays.concat(new ai.djl.ndarray.NDList(one, dInt, one), 2); // (N,D,K+1)
 
@@ -108,7 +110,7 @@ public final class RationalQuadraticSpline {
 
         // gather [xk, wk, yk, hk, dk, dk1] with one gather over a (N,D,6K) table
         NDArray table = NDArrays.concat(new ai.djl.ndarray.NDList(
-                xKnots.get(":, :, :{}", k), widths, yKnots.get(":, :, :{}", k), heights,
+                xLeft, widths, yLeft, heights,
                 derivs.get(":, :, :{}", k), derivs.get(":, :, 1:")), 2);
         NDArray offsets = m.arange(0, 6 * k, k, DataType.INT64);
         NDArray sel = table.gather(idx.expandDims(2).add(offsets), 2); // (N,D,6)
@@ -124,14 +126,14 @@ public final class RationalQuadraticSpline {
         NDArray out;
         NDArray theta;
         if (!inverse) {
-            theta = clipped.sub(xk).div(wk);
+            theta = clipped.sub(xk).div(wk).clip(num(t, 0), num(t, 1));
         } else {
             NDArray dy = clipped.sub(yk);
             NDArray a = hk.mul(slope.sub(dk)).add(dy.mul(sumD));
             NDArray bb = hk.mul(dk).sub(dy.mul(sumD));
             NDArray c = slope.mul(dy).neg();
             NDArray disc = bb.square().sub(a.mul(c).mul(num(t, 4))).maximum(num(t, 0));
-            theta = c.mul(num(t, 2)).div(bb.neg().sub(disc.sqrt()));
+            theta = c.mul(num(t, 2)).div(bb.neg().sub(disc.sqrt())).clip(num(t, 0), num(t, 1));
         }
         NDArray oneMinus = theta.neg().add(num(t, 1));
         NDArray tom = theta.mul(oneMinus);
@@ -154,10 +156,9 @@ public final class RationalQuadraticSpline {
         return new Result(outputs, ld);
     }
 
-    /** Interior knots in [−B, B] from raw widths (N,D,K): cumulative sums of min + (1 − min·K)·softmax. */
-    private NDArray normalisedCumsum(NDArray raw, double min, DataType t, int k) {
-        NDArray w = raw.softmax(2).mul(num(t, 1 - min * k)).add(num(t, min));
-        NDArray cum = w.get(":, :, :{}", k - 1).cumSum(2);
+    /** Interior knots (N,D,K−1) in [−B, B] from normalised bin sizes (N,D,K) summing to 1. */
+    private NDArray interiorKnots(NDArray sizes, DataType t, int k) {
+        NDArray cum = sizes.get(":, :, :{}", k - 1).cumSum(2);
         return cum.mul(num(t, 2 * tailBound)).sub(num(t, tailBound));
     }
 }
