@@ -1,0 +1,115 @@
+package org.icaloflow.flow;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adam (Kingma & Ba) over a list of parameters, for explicit GradientCollector loops:
+ *
+ * <pre>{@code
+ * try (NDManager step = manager.newSubManager()) {
+ *     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+ *         NDArray loss = flow.logProb(x, c).mean().neg();
+ *         gc.backward(loss);
+ *     }
+ *     adam.step();
+ * }
+ * }</pre>
+ *
+ * {@link #step()} reads each parameter's gradient, updates the parameter in place, zeroes the gradient
+ * (PyTorch accumulates otherwise) and tells the flow its parameters changed. The learning rate is settable
+ * before every step (for schedules). State (moments) lives on a sub-manager of the first parameter's manager.
+ */
+public final class Adam implements AutoCloseable {
+    private final List<NDArray> params;
+    private final Runnable onStep;
+    private final NDManager stateManager;
+    private final List<NDArray> m = new ArrayList<>();
+    private final List<NDArray> v = new ArrayList<>();
+    private double learningRate;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private long t;
+
+    public Adam(List<NDArray> params, double learningRate, double beta1, double beta2, double eps, Runnable onStep) {
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException("no parameters");
+        }
+        this.params = List.copyOf(params);
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.onStep = onStep;
+        this.stateManager = params.get(0).getManager().newSubManager();
+        for (NDArray p : this.params) {
+            NDArray a = stateManager.zeros(p.getShape(), p.getDataType());
+            NDArray b = stateManager.zeros(p.getShape(), p.getDataType());
+            m.add(a);
+            v.add(b);
+        }
+    }
+
+    /** Adam with betas (0.9, 0.999), eps 1e-8 over the flow's parameters. */
+    public Adam(Flow flow, double learningRate) {
+        this(flow.parameters(), learningRate, 0.9, 0.999, 1e-8, flow::markParametersChanged);
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public void setLearningRate(double lr) {
+        this.learningRate = lr;
+    }
+
+    /** Number of steps taken. */
+    public long steps() {
+        return t;
+    }
+
+    /** One update from the current gradients; then zeroes them. Call outside the GradientCollector. */
+    public void step() {
+        t++;
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        double stepSize = learningRate / bc1;
+        double epsHat = eps * Math.sqrt(bc2);
+        try (NDManager tmp = stateManager.newSubManager()) {
+            for (int i = 0; i < params.size(); i++) {
+                NDArray p = params.get(i);
+                boolean f64 = p.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64;
+                NDArray g = p.getGradient();
+                g.attach(tmp);
+                NDArray mi = m.get(i);
+                NDArray vi = v.get(i);
+                mi.muli(n(f64, beta1)).addi(g.mul(n(f64, 1 - beta1)));
+                vi.muli(n(f64, beta2)).addi(g.square().muli(n(f64, 1 - beta2)));
+                // p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)  ==  stepSize*sqrt(bc2) * m / (sqrt(v) + eps*sqrt(bc2))
+                NDArray denom = vi.sqrt();
+                denom.attach(tmp);
+                denom.addi(n(f64, epsHat));
+                NDArray upd = mi.div(denom);
+                upd.attach(tmp);
+                upd.muli(n(f64, stepSize * Math.sqrt(bc2)));
+                p.subi(upd);
+                g.muli(n(f64, 0));
+            }
+        }
+        if (onStep != null) {
+            onStep.run();
+        }
+    }
+
+    private static Number n(boolean f64, double v) {
+        return f64 ? (Number) v : (Number) (float) v;
+    }
+
+    @Override
+    public void close() {
+        stateManager.close();
+    }
+}

@@ -1,0 +1,251 @@
+package org.icaloflow.flow;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Conditional MADE (Germain et al. 2015) producing P parameters per feature.
+ *
+ * <p>Layers: masked D→W₀ (plus an unmasked condition linear C→W₀ added to its pre-activation), masked
+ * W_{i−1}→W_i hidden layers, masked W_last→D·P output. ReLU after every layer except the output.
+ * Degrees: inputs 1..D; hidden units cycle through 1..D−1 (all 0 when D = 1, so every hidden unit then
+ * sees only the condition); output group k (features numbered 1..D) connects to hidden units of degree
+ * &lt; k. Hence the P outputs of feature k depend only on inputs 1..k−1 and the condition.
+ * Outputs are grouped per feature: column {@code k·P + p} (k zero-based).
+ *
+ * <p>Weights are stored as (in, out) so that a layer is {@code x.matMul(W ⊙ M) + b}. Parameters are
+ * attached to the manager given at construction; temporaries to the manager of the input.
+ */
+public final class Made {
+    private final int dim;
+    private final int conditionDim;
+    private final int[] widths;
+    private final int paramsPerFeature;
+    private final DataType dataType;
+
+    /** Learnable parameters in a fixed order (see {@link #parameterNames()}). */
+    private final List<NDArray> params = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
+    /** Masks for the masked weight matrices, same order as the masked weights. */
+    private final List<NDArray> masks = new ArrayList<>();
+
+    private final NDArray inW;
+    private final NDArray inB;
+    private final NDArray condW; // null when conditionDim == 0
+    private final List<NDArray> hidW = new ArrayList<>();
+    private final List<NDArray> hidB = new ArrayList<>();
+    private final NDArray outW;
+    private final NDArray outB;
+
+    /**
+     * @param manager long-lived manager for parameters and masks (its device is used)
+     * @param widths widths of the initial and following hidden layers (length ≥ 1)
+     * @param outputScale output-layer weights are uniform(±outputScale); bias 0 (near-identity flow)
+     */
+    public Made(NDManager manager, int dim, int conditionDim, int[] widths, int paramsPerFeature,
+            DataType dataType, Random rng, double outputScale, String prefix) {
+        if (widths.length < 1) {
+            throw new IllegalArgumentException("MADE needs at least one hidden layer");
+        }
+        this.dim = dim;
+        this.conditionDim = conditionDim;
+        this.widths = widths.clone();
+        this.paramsPerFeature = paramsPerFeature;
+        this.dataType = dataType;
+
+        int[] inDeg = new int[dim];
+        for (int i = 0; i < dim; i++) {
+            inDeg[i] = i + 1;
+        }
+        int[][] hidDeg = new int[widths.length][];
+        for (int l = 0; l < widths.length; l++) {
+            hidDeg[l] = new int[widths[l]];
+            for (int j = 0; j < widths[l]; j++) {
+                hidDeg[l][j] = dim == 1 ? 0 : (j % (dim - 1)) + 1;
+            }
+        }
+        int outSize = dim * paramsPerFeature;
+        int[] outDeg = new int[outSize];
+        for (int c = 0; c < outSize; c++) {
+            outDeg[c] = c / paramsPerFeature + 1;
+        }
+
+        inW = param(manager, prefix + "in.weight", uniform(rng, dim * widths[0], 1 / Math.sqrt(dim)),
+                new Shape(dim, widths[0]));
+        masks.add(mask(manager, inDeg, hidDeg[0], false));
+        inB = param(manager, prefix + "in.bias", uniform(rng, widths[0], 1 / Math.sqrt(dim)), new Shape(widths[0]));
+        if (conditionDim > 0) {
+            condW = param(manager, prefix + "cond.weight",
+                    uniform(rng, conditionDim * widths[0], 1 / Math.sqrt(conditionDim)),
+                    new Shape(conditionDim, widths[0]));
+        } else {
+            condW = null;
+        }
+        for (int l = 1; l < widths.length; l++) {
+            double bound = 1 / Math.sqrt(widths[l - 1]);
+            hidW.add(param(manager, prefix + "hidden" + l + ".weight",
+                    uniform(rng, widths[l - 1] * widths[l], bound), new Shape(widths[l - 1], widths[l])));
+            masks.add(mask(manager, hidDeg[l - 1], hidDeg[l], false));
+            hidB.add(param(manager, prefix + "hidden" + l + ".bias", uniform(rng, widths[l], bound),
+                    new Shape(widths[l])));
+        }
+        int last = widths[widths.length - 1];
+        outW = param(manager, prefix + "out.weight", uniform(rng, last * outSize, outputScale),
+                new Shape(last, outSize));
+        masks.add(mask(manager, hidDeg[widths.length - 1], outDeg, true));
+        outB = param(manager, prefix + "out.bias", new double[outSize], new Shape(outSize));
+    }
+
+    private NDArray param(NDManager manager, String name, double[] values, Shape shape) {
+        NDArray a = dataType == DataType.FLOAT64 ? manager.create(values, shape)
+                : manager.create(toFloat(values), shape);
+        a.setName(name);
+        a.setRequiresGradient(true);
+        params.add(a);
+        names.add(name);
+        return a;
+    }
+
+    private NDArray mask(NDManager manager, int[] from, int[] to, boolean strict) {
+        double[] m = new double[from.length * to.length];
+        for (int i = 0; i < from.length; i++) {
+            for (int j = 0; j < to.length; j++) {
+                boolean on = strict ? to[j] > from[i] : to[j] >= from[i];
+                m[i * to.length + j] = on ? 1 : 0;
+            }
+        }
+        Shape shape = new Shape(from.length, to.length);
+        return dataType == DataType.FLOAT64 ? manager.create(m, shape) : manager.create(toFloat(m), shape);
+    }
+
+    static double[] uniform(Random rng, int n, double bound) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (2 * rng.nextDouble() - 1) * bound;
+        }
+        return v;
+    }
+
+    static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public int conditionDim() {
+        return conditionDim;
+    }
+
+    public int paramsPerFeature() {
+        return paramsPerFeature;
+    }
+
+    public int[] widths() {
+        return widths.clone();
+    }
+
+    /** Parameters in a fixed order. */
+    public List<NDArray> parameters() {
+        return params;
+    }
+
+    public List<String> parameterNames() {
+        return names;
+    }
+
+    /**
+     * Masked weights {@code W ⊙ M} of the masked layers (input, hidden..., output), attached to
+     * {@code target}. Differentiable with respect to the parameters when computed inside a
+     * GradientCollector.
+     */
+    public Weights maskedWeights(NDManager target) {
+        NDArray in = onto(target, inW.mul(masks.get(0)));
+        List<NDArray> hid = new ArrayList<>();
+        for (int l = 0; l < hidW.size(); l++) {
+            hid.add(onto(target, hidW.get(l).mul(masks.get(l + 1))));
+        }
+        NDArray out = onto(target, outW.mul(masks.get(masks.size() - 1)));
+        return new Weights(in, hid, out);
+    }
+
+    /** Masked weights of one evaluation; build with {@link #maskedWeights(NDManager)}. */
+    public static final class Weights implements AutoCloseable {
+        final NDArray in;
+        final List<NDArray> hidden;
+        final NDArray out;
+
+        Weights(NDArray in, List<NDArray> hidden, NDArray out) {
+            this.in = in;
+            this.hidden = hidden;
+            this.out = out;
+        }
+
+        @Override
+        public void close() {
+            in.close();
+            hidden.forEach(NDArray::close);
+            out.close();
+        }
+    }
+
+    static NDArray onto(NDManager target, NDArray a) {
+        a.attach(target);
+        return a;
+    }
+
+    /**
+     * Part of the first layer's pre-activation that does not depend on x: {@code c·W_c + b} (N, W₀), or
+     * just the bias (1, W₀) when there is no condition.
+     */
+    public NDArray conditionTerm(NDArray cond, NDManager target) {
+        if (condW == null) {
+            return onto(target, inB.expandDims(0));
+        }
+        return cond.matMul(condW).add(inB);
+    }
+
+    private NDArray trunk(NDArray x, NDArray condTerm, Weights w) {
+        NDArray h = Activation.relu(x.matMul(w.in).add(condTerm));
+        for (int l = 0; l < w.hidden.size(); l++) {
+            h = Activation.relu(h.matMul(w.hidden.get(l)).add(hidB.get(l)));
+        }
+        return h;
+    }
+
+    /** All outputs, shape (N, D, P). */
+    public NDArray forward(NDArray x, NDArray condTerm, Weights w) {
+        NDArray out = trunk(x, condTerm, w).matMul(w.out).add(outB);
+        return out.reshape(x.getShape().get(0), dim, paramsPerFeature);
+    }
+
+    /** Outputs of feature {@code k} (zero-based) only, shape (N, 1, P); cheaper than {@link #forward}. */
+    public NDArray forwardFeature(NDArray x, NDArray condTerm, Weights w, int k) {
+        int from = k * paramsPerFeature;
+        int to = from + paramsPerFeature;
+        NDArray h = trunk(x, condTerm, w);
+        NDArray wk = w.out.get(":, {}:{}", from, to);
+        wk.attach(x.getManager());
+        NDArray bk = outB.get("{}:{}", from, to);
+        bk.attach(x.getManager());
+        return h.matMul(wk).add(bk).reshape(x.getShape().get(0), 1, paramsPerFeature);
+    }
+
+    /** Convenience: masked weights + condition term + forward, all temporaries on x's manager. */
+    public NDArray forward(NDArray x, NDArray cond) {
+        NDManager m = x.getManager();
+        Weights w = maskedWeights(m);
+        return forward(x, conditionTerm(cond, m), w);
+    }
+}

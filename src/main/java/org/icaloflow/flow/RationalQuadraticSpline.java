@@ -1,0 +1,164 @@
+package org.icaloflow.flow;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+/**
+ * Monotonic rational-quadratic spline (Durkan et al. 2019) with K bins on [−B, B] and identity tails.
+ *
+ * <p>Raw parameters per feature (last axis, length 3K−1): K unnormalised widths, K unnormalised heights,
+ * K−1 unnormalised interior derivatives. Widths and heights go through a softmax and a minimum
+ * ({@code min + (1 − min·K)·softmax}); interior derivatives are {@code minD + softplus(u + log(e^{1−minD} − 1))}
+ * so that a zero raw value gives derivative 1; the two boundary derivatives are fixed to 1 so the spline
+ * joins the identity tails smoothly. All zero raw parameters give the identity.
+ *
+ * <p>Inputs have shape (N, D), parameters (N, D, 3K−1); all D features are computed at once.
+ * Works in float32 and float64 (the dtype of the inputs). Temporaries go to the inputs' manager.
+ */
+public final class RationalQuadraticSpline {
+    private final int bins;
+    private final double tailBound;
+    private final double minBinWidth;
+    private final double minBinHeight;
+    private final double minDerivative;
+    private final double derivativeShift;
+
+    /** Result: transformed values (N, D) and elementwise log|d out / d in| (N, D). */
+    public record Result(NDArray outputs, NDArray logAbsDet) {
+    }
+
+    public RationalQuadraticSpline(int bins, double tailBound, double minBinWidth, double minBinHeight,
+            double minDerivative) {
+        this.bins = bins;
+        this.tailBound = tailBound;
+        this.minBinWidth = minBinWidth;
+        this.minBinHeight = minBinHeight;
+        this.minDerivative = minDerivative;
+        this.derivativeShift = Math.log(Math.expm1(1.0 - minDerivative));
+    }
+
+    public static RationalQuadraticSpline of(FlowSpec spec) {
+        return new RationalQuadraticSpline(spec.bins(), spec.tailBound(), spec.minBinWidth(), spec.minBinHeight(),
+                spec.minDerivative());
+    }
+
+    public int bins() {
+        return bins;
+    }
+
+    public double tailBound() {
+        return tailBound;
+    }
+
+    /** Number of raw parameters per feature, 3K − 1. */
+    public int paramsPerFeature() {
+        return 3 * bins - 1;
+    }
+
+    /** y = s(x); log-det is log|dy/dx|. */
+    public Result forward(NDArray x, NDArray params) {
+        return apply(x, params, false);
+    }
+
+    /** x = s⁻¹(y); log-det is log|dx/dy| (the negative of the forward log-det at x). */
+    public Result inverse(NDArray y, NDArray params) {
+        return apply(y, params, true);
+    }
+
+    private Number num(DataType t, double v) {
+        return t == DataType.FLOAT64 ? (Number) v : (Number) (float) v;
+    }
+
+    private Result apply(NDArray in, NDArray params, boolean inverse) {
+        NDManager m = in.getManager();
+        DataType t = in.getDataType();
+        final int k = bins;
+        final double b = tailBound;
+        Shape s = in.getShape();
+        long n = s.get(0);
+        long d = s.get(1);
+        Shape edge = new Shape(n, d, 1);
+
+        NDArray uw = params.get(":, :, :{}", k);
+        NDArray uh = params.get(":, :, {}:{}", k, 2 * k);
+        NDArray ud = params.get(":, :, {}:", 2 * k);
+
+        NDArray lo = m.full(edge, (float) -b, t);
+        NDArray one = m.ones(edge, t);
+
+        // bin sizes min + (1 - min*K)*softmax scaled to 2B (always positive; not differences of knots, which
+        // could round to zero or below in float32), and the knots from their cumulative sums
+        NDArray wn = uw.softmax(2).mul(num(t, 1 - minBinWidth * k)).add(num(t, minBinWidth));
+        NDArray hn = uh.softmax(2).mul(num(t, 1 - minBinHeight * k)).add(num(t, minBinHeight));
+        NDArray wInt = interiorKnots(wn, t, k);   // (N,D,K-1) interior knots in x
+        NDArray hInt = interiorKnots(hn, t, k);   // (N,D,K-1) interior knots in y
+        NDArray xLeft = NDArrays.concat(new ai.djl.ndarray.NDList(lo, wInt), 2); // (N,D,K) left knots
+        NDArray yLeft = NDArrays.concat(new ai.djl.ndarray.NDList(lo, hInt), 2);
+        NDArray widths = wn.mul(num(t, 2 * b));
+        NDArray heights = hn.mul(num(t, 2 * b));
+        NDArray dInt = Activation.softPlus(ud.add(num(t, derivativeShift))).add(num(t, minDerivative));
+        NDArray derivs = NDArrays.concat(new ai.djl.ndarray.NDList(one, dInt, one), 2); // (N,D,K+1)
+
+        NDArray clipped = in.clip(num(t, -b), num(t, b));
+        // bin index without searchsorted: count interior knots <= value
+        NDArray interior = inverse ? hInt : wInt;
+        NDArray idx = clipped.expandDims(2).gte(interior).sum(new int[] {2}).toType(DataType.INT64, false); // (N,D)
+
+        // gather [xk, wk, yk, hk, dk, dk1] with one gather over a (N,D,6K) table
+        NDArray table = NDArrays.concat(new ai.djl.ndarray.NDList(
+                xLeft, widths, yLeft, heights,
+                derivs.get(":, :, :{}", k), derivs.get(":, :, 1:")), 2);
+        NDArray offsets = m.arange(0, 6 * k, k, DataType.INT64);
+        NDArray sel = table.gather(idx.expandDims(2).add(offsets), 2); // (N,D,6)
+        NDArray xk = sel.get(":, :, 0");
+        NDArray wk = sel.get(":, :, 1");
+        NDArray yk = sel.get(":, :, 2");
+        NDArray hk = sel.get(":, :, 3");
+        NDArray dk = sel.get(":, :, 4");
+        NDArray dk1 = sel.get(":, :, 5");
+
+        NDArray slope = hk.div(wk);
+        NDArray sumD = dk1.add(dk).sub(slope.mul(num(t, 2)));
+        NDArray out;
+        NDArray theta;
+        if (!inverse) {
+            theta = clipped.sub(xk).div(wk).clip(num(t, 0), num(t, 1));
+        } else {
+            NDArray dy = clipped.sub(yk);
+            NDArray a = hk.mul(slope.sub(dk)).add(dy.mul(sumD));
+            NDArray bb = hk.mul(dk).sub(dy.mul(sumD));
+            NDArray c = slope.mul(dy).neg();
+            NDArray disc = bb.square().sub(a.mul(c).mul(num(t, 4))).maximum(num(t, 0));
+            theta = c.mul(num(t, 2)).div(bb.neg().sub(disc.sqrt())).clip(num(t, 0), num(t, 1));
+        }
+        NDArray oneMinus = theta.neg().add(num(t, 1));
+        NDArray tom = theta.mul(oneMinus);
+        NDArray denom = slope.add(sumD.mul(tom));
+        if (!inverse) {
+            NDArray numer = hk.mul(slope.mul(theta.square()).add(dk.mul(tom)));
+            out = yk.add(numer.div(denom));
+        } else {
+            out = theta.mul(wk).add(xk);
+        }
+        NDArray dnum = slope.square().mul(
+                dk1.mul(theta.square()).add(slope.mul(tom).mul(num(t, 2))).add(dk.mul(oneMinus.square())));
+        NDArray logDet = dnum.log().sub(denom.log().mul(num(t, 2)));
+        if (inverse) {
+            logDet = logDet.neg();
+        }
+        NDArray inside = in.gte(num(t, -b)).logicalAnd(in.lte(num(t, b)));
+        NDArray outputs = NDArrays.where(inside, out, in);
+        NDArray ld = logDet.mul(inside.toType(t, false));
+        return new Result(outputs, ld);
+    }
+
+    /** Interior knots (N,D,K−1) in [−B, B] from normalised bin sizes (N,D,K) summing to 1. */
+    private NDArray interiorKnots(NDArray sizes, DataType t, int k) {
+        NDArray cum = sizes.get(":, :, :{}", k - 1).cumSum(2);
+        return cum.mul(num(t, 2 * tailBound)).sub(num(t, tailBound));
+    }
+}

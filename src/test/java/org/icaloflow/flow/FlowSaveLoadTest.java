@@ -1,0 +1,96 @@
+package org.icaloflow.flow;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.icaloflow.UserError;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FlowSaveLoadTest {
+    static {
+        FlowTestSupport.singleThreaded();
+    }
+
+    @TempDir
+    Path tmp;
+
+    private static final FlowSpec SPEC = new FlowSpec(FlowKind.MAF, 6, 2, 1, 12, 4, 8, 14, 42, 1e-6, 1e-6, 1e-6);
+
+    @Test
+    void roundTripGivesIdenticalLogProbs() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Flow flow = Flow.create(SPEC, m);
+            FlowTestSupport.randomize(flow, 3, 0.3);
+            Random rng = new Random(1);
+            NDArray x = m.create(FlowTestSupport.gaussian(rng, 20 * 6, 1), new Shape(20, 6)).toType(DataType.FLOAT32, false);
+            NDArray c = m.create(FlowTestSupport.gaussian(rng, 20 * 2, 1), new Shape(20, 2)).toType(DataType.FLOAT32, false);
+            float[] before = flow.logProb(x, c).toFloatArray();
+            Path dir = tmp.resolve("ckpt");
+            flow.save(dir);
+            assertTrue(Files.isRegularFile(dir.resolve(Flow.JSON_FILE)));
+            assertTrue(Files.isRegularFile(dir.resolve(Flow.PARAMS_FILE)));
+            try (Flow loaded = Flow.load(dir, m, SPEC)) {
+                assertEquals(SPEC, loaded.spec());
+                assertEquals(DataType.FLOAT32, loaded.dataType());
+                for (int i = 1; i < SPEC.blocks(); i++) {
+                    assertArrayEquals(flow.permutation(i), loaded.permutation(i));
+                }
+                assertArrayEquals(before, loaded.logProb(x, c).toFloatArray(), 0f);
+            }
+            // a fresh flow of the same spec differs (the checkpoint really carries the weights)
+            try (Flow fresh = Flow.create(SPEC, m)) {
+                float[] other = fresh.logProb(x, c).toFloatArray();
+                double diff = 0;
+                for (int i = 0; i < other.length; i++) {
+                    diff = Math.max(diff, Math.abs(other[i] - before[i]));
+                }
+                assertTrue(diff > 1e-3);
+            }
+            flow.close();
+        }
+    }
+
+    @Test
+    void otherArchitectureOrVersionIsAUserError() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path dir = tmp.resolve("ckpt2");
+            try (Flow flow = Flow.create(SPEC, m)) {
+                flow.save(dir);
+            }
+            FlowSpec other = new FlowSpec(FlowKind.MAF, 6, 2, 1, 16, 4, 8, 14, 42, 1e-6, 1e-6, 1e-6);
+            UserError e = assertThrows(UserError.class, () -> Flow.load(dir, m, other));
+            assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("hiddenWidth: 12 vs 16"), e.getMessage());
+
+            Path json = dir.resolve(Flow.JSON_FILE);
+            String text = Files.readString(json);
+            Files.writeString(json, text.replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
+            UserError v = assertThrows(UserError.class, () -> Flow.load(dir, m));
+            assertTrue(v.getMessage().contains("format version 99"), v.getMessage());
+            assertTrue(v.getMessage().contains(json.toString()), v.getMessage());
+
+            // parameters of another shape than the json claims
+            Path dir3 = tmp.resolve("ckpt3");
+            try (Flow small = Flow.create(other, m)) {
+                small.save(dir3);
+            }
+            Files.copy(dir.resolve(Flow.PARAMS_FILE), dir3.resolve(Flow.PARAMS_FILE),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            UserError s = assertThrows(UserError.class, () -> Flow.load(dir3, m));
+            assertTrue(s.getMessage().contains("shape"), s.getMessage());
+
+            UserError missing = assertThrows(UserError.class, () -> Flow.load(tmp.resolve("nope"), m));
+            assertTrue(missing.getMessage().contains("nope"));
+        }
+    }
+}

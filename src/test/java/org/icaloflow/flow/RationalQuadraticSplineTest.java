@@ -1,0 +1,160 @@
+package org.icaloflow.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RationalQuadraticSplineTest {
+    static {
+        FlowTestSupport.singleThreaded();
+    }
+
+    static NDManager manager;
+    static final int K = 8;
+    static final double B = 14;
+    static final RationalQuadraticSpline SPLINE = new RationalQuadraticSpline(K, B, 1e-6, 1e-6, 1e-6);
+    static final int N = 400;
+    static final int D = 3;
+
+    @BeforeAll
+    static void setUp() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+    }
+
+    private NDArray arr(double[] v, Shape s, DataType t) {
+        NDArray a = manager.create(v, s);
+        return t == DataType.FLOAT64 ? a : a.toType(DataType.FLOAT32, false);
+    }
+
+    private double[] uniform(Random rng, int n, double lo, double hi) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = lo + (hi - lo) * rng.nextDouble();
+        }
+        return v;
+    }
+
+    @Test
+    void zeroParametersGiveIdentity() {
+        try (NDManager m = manager.newSubManager()) {
+            Random rng = new Random(1);
+            NDArray x = m.create(uniform(rng, N * D, -13.9, 13.9), new Shape(N, D));
+            NDArray p = m.zeros(new Shape(N, D, 3 * K - 1), DataType.FLOAT64);
+            RationalQuadraticSpline.Result r = SPLINE.forward(x, p);
+            assertTrue(FlowTestSupport.maxAbsDiff(r.outputs(), x) < 1e-9, "identity");
+            assertTrue(r.logAbsDet().abs().max().getDouble() < 1e-9, "log-det 0");
+            RationalQuadraticSpline.Result inv = SPLINE.inverse(x, p);
+            assertTrue(FlowTestSupport.maxAbsDiff(inv.outputs(), x) < 1e-9, "inverse identity");
+        }
+    }
+
+    private void roundTrip(DataType t, double tol, double sigma) {
+        try (NDManager m = manager.newSubManager()) {
+            Random rng = new Random(2);
+            NDArray x = arr(uniform(rng, N * D, -16, 16), new Shape(N, D), t);
+            NDArray p = arr(FlowTestSupport.gaussian(rng, N * D * (3 * K - 1), sigma), new Shape(N, D, 3 * K - 1), t);
+            RationalQuadraticSpline.Result f = SPLINE.forward(x, p);
+            assertEquals(t, f.outputs().getDataType());
+            assertEquals(t, f.logAbsDet().getDataType());
+            assertTrue(FlowTestSupport.maxAbsDiff(f.outputs(), x) > 0.1, "non-trivial spline");
+            RationalQuadraticSpline.Result b = SPLINE.inverse(f.outputs(), p);
+            assertEquals(t, b.outputs().getDataType());
+            double err = FlowTestSupport.maxAbsDiff(b.outputs(), x);
+            assertTrue(err < tol, "inverse(forward(x)) = x, error " + err);
+            double ldErr = f.logAbsDet().add(b.logAbsDet()).abs().max().toType(DataType.FLOAT64, false).getDouble();
+            assertTrue(ldErr < tol, "log-dets cancel, error " + ldErr);
+        }
+    }
+
+    @Test
+    void roundTripFloat64() {
+        roundTrip(DataType.FLOAT64, 1e-9, 1.5);
+    }
+
+    @Test
+    void roundTripFloat32() {
+        roundTrip(DataType.FLOAT32, 1e-4, 0.5);
+    }
+
+    @Test
+    void logDetMatchesFiniteDifference() {
+        try (NDManager m = manager.newSubManager()) {
+            Random rng = new Random(3);
+            double h = 1e-6;
+            double[] xs = uniform(rng, N * D, -13.5, 13.5);
+            double[] p = FlowTestSupport.gaussian(rng, N * D * (3 * K - 1), 1.5);
+            NDArray params = m.create(p, new Shape(N, D, 3 * K - 1));
+            NDArray x = m.create(xs, new Shape(N, D));
+            RationalQuadraticSpline.Result r = SPLINE.forward(x, params);
+            double[] yp = SPLINE.forward(x.add(h), params).outputs().toDoubleArray();
+            double[] ym = SPLINE.forward(x.sub(h), params).outputs().toDoubleArray();
+            double[] ld = r.logAbsDet().toDoubleArray();
+            double worst = 0;
+            for (int i = 0; i < ld.length; i++) {
+                worst = Math.max(worst, fdError((yp[i] - ym[i]) / (2 * h), ld[i]));
+            }
+            assertTrue(worst < 1e-5, "log-det vs finite difference, worst " + worst);
+            // and for the inverse
+            RationalQuadraticSpline.Result ri = SPLINE.inverse(x, params);
+            double[] xp = SPLINE.inverse(x.add(h), params).outputs().toDoubleArray();
+            double[] xm = SPLINE.inverse(x.sub(h), params).outputs().toDoubleArray();
+            double[] ldi = ri.logAbsDet().toDoubleArray();
+            worst = 0;
+            for (int i = 0; i < ldi.length; i++) {
+                worst = Math.max(worst, fdError((xp[i] - xm[i]) / (2 * h), ldi[i]));
+            }
+            assertTrue(worst < 1e-5, "inverse log-det vs finite difference, worst " + worst);
+        }
+    }
+
+    /**
+     * Error of a log-det against a central-difference derivative: the log difference where the derivative
+     * is not tiny (rounding makes the log of tiny differences meaningless), else the absolute difference
+     * of derivatives (rounding error about 1e-16 * 14 / h).
+     */
+    private static double fdError(double fdDerivative, double logDet) {
+        double d = Math.exp(logDet);
+        if (d > 1e-2) {
+            return Math.abs(Math.log(fdDerivative) - logDet);
+        }
+        return Math.abs(fdDerivative - d) * 10;
+    }
+
+    @Test
+    void tailsAreIdentity() {
+        try (NDManager m = manager.newSubManager()) {
+            Random rng = new Random(4);
+            double[] xs = {-14.000001, 14.5, -100, 1e6, -15, 20};
+            NDArray x = m.create(xs, new Shape(2, 3));
+            NDArray p = m.create(FlowTestSupport.gaussian(rng, 6 * (3 * K - 1), 2), new Shape(2, 3, 3 * K - 1));
+            for (RationalQuadraticSpline.Result r : new RationalQuadraticSpline.Result[] {
+                    SPLINE.forward(x, p), SPLINE.inverse(x, p)}) {
+                double[] y = r.outputs().toDoubleArray();
+                double[] ld = r.logAbsDet().toDoubleArray();
+                for (int i = 0; i < xs.length; i++) {
+                    assertEquals(xs[i], y[i], 0.0, "tail value passes through");
+                    assertEquals(0.0, ld[i], 0.0, "tail log-det 0");
+                }
+            }
+            // the boundary is continuous: just inside maps to just inside
+            NDArray edge = m.create(new double[] {-14 + 1e-9, 14 - 1e-9}, new Shape(1, 2));
+            NDArray pe = m.create(FlowTestSupport.gaussian(rng, 2 * (3 * K - 1), 2), new Shape(1, 2, 3 * K - 1));
+            double[] ye = SPLINE.forward(edge, pe).outputs().toDoubleArray();
+            assertEquals(-14, ye[0], 1e-6);
+            assertEquals(14, ye[1], 1e-6);
+        }
+    }
+}
