@@ -29,11 +29,11 @@ public sealed interface LearningRateSchedule {
      * {@code warmup} fraction of all steps, max back to base over the next {@code cooldown} fraction, then
      * base down to base/{@code annihilationFactor} (10) linearly over the rest.
      */
-    record OneCycle(@JsonProperty(value = "base_lr", required = true) double baseLr,
-                    @JsonProperty(value = "max_lr", required = true) double maxLr,
+    record OneCycle(@JsonProperty(value = "baseLr", required = true) double baseLr,
+                    @JsonProperty(value = "maxLr", required = true) double maxLr,
                     @JsonProperty("warmup") Double warmup,
                     @JsonProperty("cooldown") Double cooldown,
-                    @JsonProperty("annihilation_factor") Double annihilationFactor) implements LearningRateSchedule {
+                    @JsonProperty("annihilationFactor") Double annihilationFactor) implements LearningRateSchedule {
         public OneCycle {
             if (warmup == null) warmup = 0.45;
             if (cooldown == null) cooldown = 0.45;
@@ -58,17 +58,17 @@ public sealed interface LearningRateSchedule {
 
         @Override
         public void validate(String where) {
-            positive(where + ".base_lr", baseLr);
-            positive(where + ".max_lr", maxLr);
-            if (maxLr < baseLr) throw new IllegalArgumentException(where + ".max_lr must be >= base_lr");
+            positive(where + ".baseLr", baseLr);
+            positive(where + ".maxLr", maxLr);
+            if (maxLr < baseLr) throw new IllegalArgumentException(where + ".maxLr must be >= baseLr");
             if (warmup < 0 || cooldown < 0 || warmup + cooldown > 1)
                 throw new IllegalArgumentException(where + ".warmup and .cooldown must be fractions summing to at most 1");
-            if (annihilationFactor < 1) throw new IllegalArgumentException(where + ".annihilation_factor must be >= 1");
+            if (annihilationFactor < 1) throw new IllegalArgumentException(where + ".annihilationFactor must be >= 1");
         }
     }
 
-    /** Multi-step: {@code initial_lr} multiplied by {@code gamma} (0.5) after each epoch listed in {@code milestones}. */
-    record MultiStep(@JsonProperty(value = "initial_lr", required = true) double initialLr,
+    /** Multi-step: {@code initialLr} multiplied by {@code gamma} (0.5) after each epoch listed in {@code milestones}. */
+    record MultiStep(@JsonProperty(value = "initialLr", required = true) double initialLr,
                      @JsonProperty(value = "milestones", required = true) List<Integer> milestones,
                      @JsonProperty("gamma") Double gamma) implements LearningRateSchedule {
         public MultiStep {
@@ -86,7 +86,7 @@ public sealed interface LearningRateSchedule {
 
         @Override
         public void validate(String where) {
-            positive(where + ".initial_lr", initialLr);
+            positive(where + ".initialLr", initialLr);
             if (gamma <= 0 || gamma > 1) throw new IllegalArgumentException(where + ".gamma must be in (0, 1]");
             for (int m : milestones) if (m < 1) throw new IllegalArgumentException(where + ".milestones must be epochs >= 1");
         }

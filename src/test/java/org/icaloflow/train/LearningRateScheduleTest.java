@@ -45,12 +45,12 @@ class LearningRateScheduleTest {
     @Test
     void bindsFromYamlAndValidatesWithTheKeyName() throws Exception {
         ObjectMapper m = new ObjectMapper(new YAMLFactory());
-        LearningRateSchedule s = m.readValue("type: onecycle\nbase_lr: 1.0e-5\nmax_lr: 1.0e-4\n", LearningRateSchedule.class);
+        LearningRateSchedule s = m.readValue("type: onecycle\nbaseLr: 1.0e-5\nmaxLr: 1.0e-4\n", LearningRateSchedule.class);
         assertInstanceOf(LearningRateSchedule.OneCycle.class, s);
-        LearningRateSchedule ms = m.readValue("type: multistep\ninitial_lr: 1.0e-4\nmilestones: [400, 500]\n", LearningRateSchedule.class);
+        LearningRateSchedule ms = m.readValue("type: multistep\ninitialLr: 1.0e-4\nmilestones: [400, 500]\n", LearningRateSchedule.class);
         assertEquals(0.5, ((LearningRateSchedule.MultiStep) ms).gamma());
         var bad = new LearningRateSchedule.OneCycle(1e-3, 1e-4);
         var e = assertThrows(IllegalArgumentException.class, () -> bad.validate("training.flow2.schedule"));
-        assertTrue(e.getMessage().startsWith("training.flow2.schedule.max_lr"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("training.flow2.schedule.maxLr"), e.getMessage());
     }
 }

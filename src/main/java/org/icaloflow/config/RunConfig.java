@@ -1,0 +1,110 @@
+package org.icaloflow.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.icaloflow.UserError;
+import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.train.TrainingSettings;
+
+import java.nio.file.Path;
+
+/**
+ * One configuration file (configs/ds2.yaml, configs/ds3.yaml, configs/test.yaml): the paper's
+ * hyperparameters as data. Sections: {@code geometry}, {@code architecture} (Table II),
+ * {@code preprocess}, {@code training} (Table III).
+ */
+public record RunConfig(
+        @JsonProperty("geometry") String geometry,
+        @JsonProperty(value = "architecture", required = true) Architecture architecture,
+        @JsonProperty("preprocess") Preprocess preprocess,
+        @JsonProperty("training") Training training,
+        @JsonProperty("tracking") Tracking tracking) {
+
+    public RunConfig {
+        if (preprocess == null) preprocess = new Preprocess(null, null);
+        if (tracking == null) tracking = new Tracking(null);
+    }
+
+    /** Table II: the five flows. */
+    public record Architecture(
+            @JsonProperty(value = "flow1", required = true) FlowSpec flow1,
+            @JsonProperty(value = "flow2_teacher", required = true) FlowSpec flow2Teacher,
+            @JsonProperty("flow2_student") FlowSpec flow2Student,
+            @JsonProperty(value = "flow3_teacher", required = true) FlowSpec flow3Teacher,
+            @JsonProperty("flow3_student") FlowSpec flow3Student) {
+
+        /** The teacher of flow 1, 2 or 3. */
+        public FlowSpec teacher(int flow) {
+            return switch (flow) {
+                case 1 -> flow1;
+                case 2 -> flow2Teacher;
+                case 3 -> flow3Teacher;
+                default -> throw new IllegalArgumentException("flow must be 1, 2 or 3, got " + flow);
+            };
+        }
+    }
+
+    /** Split of the showers. */
+    public record Preprocess(@JsonProperty("trainFraction") Double trainFraction, @JsonProperty("seed") Long seed) {
+        public Preprocess {
+            if (trainFraction == null) trainFraction = 0.7;
+            if (seed == null) seed = 1234L;
+        }
+    }
+
+    /** Table III, teachers. */
+    public record Training(
+            @JsonProperty(value = "flow1", required = true) TrainingSettings flow1,
+            @JsonProperty(value = "flow2", required = true) TrainingSettings flow2,
+            @JsonProperty(value = "flow3", required = true) TrainingSettings flow3) {
+
+        public TrainingSettings flow(int flow) {
+            return switch (flow) {
+                case 1 -> flow1;
+                case 2 -> flow2;
+                case 3 -> flow3;
+                default -> throw new IllegalArgumentException("flow must be 1, 2 or 3, got " + flow);
+            };
+        }
+    }
+
+    /** MLflow settings that belong to the configuration (the URI comes from the environment or an option). */
+    public record Tracking(@JsonProperty("experiment") String experiment) {
+        public Tracking {
+            if (experiment == null || experiment.isBlank()) experiment = "icaloflow";
+        }
+    }
+
+    /** Loads and validates a configuration file; every problem is a one-line UserError naming the key. */
+    public static RunConfig load(Path file) {
+        RunConfig c = Yaml.read(file, RunConfig.class);
+        try {
+            c.validate();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": " + e.getMessage());
+        }
+        return c;
+    }
+
+    public void validate() {
+        if (geometry != null && !geometry.matches("ds2|ds3|.*\\.xml"))
+            throw new IllegalArgumentException("geometry must be ds2, ds3 or a binning XML file, got '" + geometry + "'");
+        if (!(preprocess.trainFraction() > 0 && preprocess.trainFraction() < 1))
+            throw new IllegalArgumentException("preprocess.trainFraction must be in (0, 1), got " + preprocess.trainFraction());
+        if (training != null) {
+            training.flow1().validate("training.flow1");
+            training.flow2().validate("training.flow2");
+            training.flow3().validate("training.flow3");
+        }
+        int vpl = architecture.flow2Teacher().dim();
+        if (architecture.flow3Teacher().dim() != vpl)
+            throw new IllegalArgumentException("architecture.flow3_teacher.dim must equal flow2_teacher.dim (" + vpl + ")");
+        if (architecture.flow2Teacher().conditionDim() != 2)
+            throw new IllegalArgumentException("architecture.flow2_teacher.conditionDim must be 2 (E_inc, E_1)");
+        if (architecture.flow1().conditionDim() != 1)
+            throw new IllegalArgumentException("architecture.flow1.conditionDim must be 1 (E_inc)");
+        int layers = architecture.flow1().dim();
+        int c3 = 3 + vpl + layers - 1;
+        if (architecture.flow3Teacher().conditionDim() != c3)
+            throw new IllegalArgumentException("architecture.flow3_teacher.conditionDim must be 3 + " + vpl + " + " + (layers - 1) + " = " + c3);
+    }
+}

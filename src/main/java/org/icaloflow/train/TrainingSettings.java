@@ -1,0 +1,56 @@
+package org.icaloflow.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * How one flow is trained (paper Table III and Sec. III C 1), as configuration.
+ *
+ * @param epochs          passes over the training set
+ * @param batchSize       samples per optimiser step (Flow-3: (shower, layer) pairs)
+ * @param schedule        learning-rate schedule
+ * @param selectEvery     also evaluate the selection set every this many batches (0: only at each epoch's end;
+ *                        the paper: 250 for Flow-3)
+ * @param selectShowers   showers of the selection set used for model selection (0: all)
+ * @param logEvery        a progress line and metrics every this many batches
+ * @param maxBadBatches   stop with an error after this many consecutive batches with a NaN/inf loss
+ * @param chunkShowers    Flow-3: showers held in memory at once while streaming (their 44 layer pairs are
+ *                        shuffled together); bounds memory whatever the number of showers
+ * @param seed            seed of the batch order
+ */
+public record TrainingSettings(
+        @JsonProperty(value = "epochs", required = true) int epochs,
+        @JsonProperty(value = "batchSize", required = true) int batchSize,
+        @JsonProperty(value = "schedule", required = true) LearningRateSchedule schedule,
+        @JsonProperty("selectEvery") Integer selectEvery,
+        @JsonProperty("selectShowers") Integer selectShowers,
+        @JsonProperty("logEvery") Integer logEvery,
+        @JsonProperty("maxBadBatches") Integer maxBadBatches,
+        @JsonProperty("chunkShowers") Integer chunkShowers,
+        @JsonProperty("seed") Long seed) {
+
+    public TrainingSettings {
+        if (selectEvery == null) selectEvery = 0;
+        if (selectShowers == null) selectShowers = 0;
+        if (logEvery == null) logEvery = 50;
+        if (maxBadBatches == null) maxBadBatches = 20;
+        if (chunkShowers == null) chunkShowers = 1000;
+        if (seed == null) seed = 0L;
+    }
+
+    /** Checks every value; the message names the key under {@code where}. */
+    public void validate(String where) {
+        if (epochs < 1) throw new IllegalArgumentException(where + ".epochs must be >= 1, got " + epochs);
+        if (batchSize < 1) throw new IllegalArgumentException(where + ".batchSize must be >= 1, got " + batchSize);
+        if (schedule == null) throw new IllegalArgumentException(where + ".schedule is required");
+        schedule.validate(where + ".schedule");
+        if (selectEvery < 0) throw new IllegalArgumentException(where + ".selectEvery must be >= 0");
+        if (selectShowers < 0) throw new IllegalArgumentException(where + ".selectShowers must be >= 0");
+        if (logEvery < 1) throw new IllegalArgumentException(where + ".logEvery must be >= 1");
+        if (maxBadBatches < 1) throw new IllegalArgumentException(where + ".maxBadBatches must be >= 1");
+        if (chunkShowers < 1) throw new IllegalArgumentException(where + ".chunkShowers must be >= 1");
+    }
+
+    public TrainingSettings withEpochs(int e) {
+        return new TrainingSettings(e, batchSize, schedule, selectEvery, selectShowers, logEvery, maxBadBatches, chunkShowers, seed);
+    }
+}

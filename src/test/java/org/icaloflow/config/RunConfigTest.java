@@ -1,0 +1,52 @@
+package org.icaloflow.config;
+
+import org.icaloflow.UserError;
+import org.icaloflow.train.LearningRateSchedule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RunConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theShippedConfigsCarryTablesTwoAndThree() {
+        RunConfig ds2 = RunConfig.load(Path.of("configs/ds2.yaml"));
+        assertEquals(500, ds2.training().flow1().epochs());
+        assertEquals(new LearningRateSchedule.OneCycle(2e-5, 1e-3), ds2.training().flow3().schedule());
+        assertEquals(250, ds2.training().flow3().selectEvery());
+        assertEquals(191, ds2.architecture().flow3Teacher().conditionDim());
+        assertEquals(384, ds2.architecture().flow3Student().hiddenWidth());
+        RunConfig ds3 = RunConfig.load(Path.of("configs/ds3.yaml"));
+        assertEquals(750, ds3.training().flow2().epochs());
+        assertEquals(500, ds3.training().flow3().batchSize());
+        assertEquals(40, ds3.training().flow3().epochs());
+        var ms = (LearningRateSchedule.MultiStep) ds3.training().flow1().schedule();
+        assertEquals(java.util.List.of(400, 500), ms.milestones());
+        assertEquals(947, ds3.architecture().flow3Teacher().conditionDim());
+        RunConfig test = RunConfig.load(Path.of("configs/test.yaml"));
+        assertTrue(test.training().flow3().epochs() <= 3);
+    }
+
+    @Test
+    void badKeysAndValuesNameTheKey() throws Exception {
+        String ds2 = Files.readString(Path.of("configs/test.yaml"));
+        Path typo = dir.resolve("typo.yaml");
+        Files.writeString(typo, ds2.replace("batchSize: 500", "batchsize: 500"));
+        var e = assertThrows(UserError.class, () -> RunConfig.load(typo));
+        assertTrue(e.getMessage().contains("training.flow3.batchsize"), e.getMessage());
+        Path neg = dir.resolve("neg.yaml");
+        Files.writeString(neg, ds2.replace("epochs: 30", "epochs: -3"));
+        var e2 = assertThrows(UserError.class, () -> RunConfig.load(neg));
+        assertTrue(e2.getMessage().contains("training.flow1.epochs"), e2.getMessage());
+        Path cond = dir.resolve("cond.yaml");
+        Files.writeString(cond, ds2.replace("conditionDim: 191", "conditionDim: 190"));
+        var e3 = assertThrows(UserError.class, () -> RunConfig.load(cond));
+        assertTrue(e3.getMessage().contains("conditionDim"), e3.getMessage());
+    }
+}
