@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 SynthCommand.class,
                 PreprocessCommand.class,
+                TrainCommand.class,
                 ValidateCommand.class,
                 BenchCommand.class,
                 MlflowCommand.class,

@@ -108,6 +108,36 @@ public final class Adam implements AutoCloseable {
         return f64 ? (Number) v : (Number) (float) v;
     }
 
+    /** Writes the step count and both moments (DJL NDList encoding), so a resumed run continues exactly. */
+    public void saveState(java.io.OutputStream os) throws java.io.IOException {
+        try (NDManager tmp = stateManager.newSubManager()) {
+            ai.djl.ndarray.NDList list = new ai.djl.ndarray.NDList();
+            list.add(tmp.create(new long[] {t}));
+            list.addAll(m);
+            list.addAll(v);
+            list.encode(os);
+        }
+    }
+
+    /** Restores what {@link #saveState} wrote; the parameters' shapes must match. */
+    public void loadState(java.io.InputStream is) throws java.io.IOException {
+        try (NDManager tmp = stateManager.newSubManager()) {
+            ai.djl.ndarray.NDList list = ai.djl.ndarray.NDList.decode(tmp, is);
+            if (list.size() != 1 + 2 * params.size()) {
+                throw new java.io.IOException("optimiser state has " + list.size() + " arrays, expected " + (1 + 2 * params.size()));
+            }
+            for (int i = 0; i < params.size(); i++) {
+                NDArray a = list.get(1 + i), b = list.get(1 + params.size() + i);
+                if (!a.getShape().equals(m.get(i).getShape()) || !b.getShape().equals(v.get(i).getShape())) {
+                    throw new java.io.IOException("optimiser state shape " + a.getShape() + " does not match parameter " + i);
+                }
+                a.toType(m.get(i).getDataType(), false).copyTo(m.get(i));
+                b.toType(v.get(i).getDataType(), false).copyTo(v.get(i));
+            }
+            t = list.get(0).toLongArray()[0];
+        }
+    }
+
     @Override
     public void close() {
         stateManager.close();

@@ -1,0 +1,32 @@
+package org.icaloflow.cli;
+
+import org.icaloflow.track.Tracker;
+import org.icaloflow.track.TrackingConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** MLflow options shared by the stages (a picocli mixin). */
+public final class TrackingOptions {
+    @Option(names = "--mlflow-uri", paramLabel = "URI",
+            description = "MLflow tracking server (http or https). Default: $MLFLOW_TRACKING_URI; none: journal only.")
+    String uri;
+
+    @Option(names = "--experiment", paramLabel = "NAME", description = "MLflow experiment (default: from the configuration).")
+    String experiment;
+
+    @Option(names = "--session-id", paramLabel = "ID",
+            description = "Pipeline session (Nextflow's workflow.sessionId): the run is nested under that session's parent run.")
+    String sessionId;
+
+    @Option(names = "--pipeline-run-name", paramLabel = "NAME", description = "Name of the parent run when this stage creates it.")
+    String parentName;
+
+    /** Starts the stage's run; events always go to {@code journal} as well. */
+    Tracker start(String configExperiment, Path journal, String runName, Map<String, String> tags) {
+        TrackingConfig cfg = new TrackingConfig(TrackingConfig.resolveUri(uri),
+                experiment != null ? experiment : configExperiment, sessionId, parentName);
+        return Tracker.start(cfg, journal, runName, tags);
+    }
+}

@@ -1,0 +1,131 @@
+package org.icaloflow.cli;
+
+import org.icaloflow.UserError;
+import org.icaloflow.config.RunConfig;
+import org.icaloflow.data.StageManifest;
+import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.preprocess.EncodedShowers;
+import org.icaloflow.preprocess.Preprocessor;
+import org.icaloflow.track.Tags;
+import org.icaloflow.track.Tracker;
+import org.icaloflow.train.FlowData;
+import org.icaloflow.train.Trainer;
+import org.icaloflow.train.TrainingData;
+import org.icaloflow.train.TrainingSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code icaloflow train}: one teacher flow by maximum likelihood. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        headerHeading = "%n",
+        header = "Train a teacher flow (MAF) on preprocessed showers.",
+        descriptionHeading = "%n",
+        description = {
+                "Flow-1 learns p(E_1..E_45 | E_inc), Flow-2 p(normalised layer 1 | E_inc, E_1), Flow-3 "
+                        + "p(normalised layer i | E_inc, E_i, E_i-1, normalised layer i-1, one-hot(i)) for i = 2..45.",
+                "Architecture and schedule come from --config (paper Tables II and III). The model with the lowest "
+                        + "selection-set loss is kept (evaluated at each epoch's end and every selectEvery batches).",
+                "",
+                "Writes OUT/model (the selected flow), OUT/checkpoint (for --resume), OUT/history.csv, OUT/loss.png, "
+                        + "OUT/manifest.json and OUT/train.journal.jsonl (MLflow events, also sent to the server when "
+                        + "one is reachable)."},
+        optionListHeading = "%nOptions:%n")
+public final class TrainCommand implements Runnable {
+
+    @Option(names = "--flow", required = true, paramLabel = "1|2|3", description = "Which flow.")
+    int flowNumber;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE.yaml", description = "Run configuration (configs/ds2.yaml, ...).")
+    Path config;
+
+    @Option(names = {"-d", "--data"}, required = true, paramLabel = "DIR", description = "Output folder of `icaloflow preprocess`.")
+    Path data;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint when there is one.")
+    boolean resume;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Override the configured number of epochs.")
+    Integer epochs;
+
+    @Mixin
+    TrackingOptions tracking;
+
+    @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0", description = "Testing: abandon the run after N steps, as a kill would.")
+    long stopAfterSteps;
+
+    @Override
+    public void run() {
+        if (flowNumber < 1 || flowNumber > 3) throw new UserError("--flow must be 1, 2 or 3, got " + flowNumber);
+        RunConfig cfg = RunConfig.load(config);
+        if (cfg.training() == null) throw new UserError(config + ": no 'training' section");
+        TrainingSettings settings = cfg.training().flow(flowNumber);
+        if (epochs != null) {
+            if (epochs < 1) throw new UserError("--epochs must be at least 1");
+            settings = settings.withEpochs(epochs);
+        }
+        FlowSpec spec = cfg.architecture().teacher(flowNumber);
+        String name = "flow" + flowNumber;
+        Path dataManifest = data.resolve(Preprocessor.MANIFEST);
+        if (!Files.isRegularFile(dataManifest)) throw new UserError(data + ": not a preprocess output (no " + Preprocessor.MANIFEST + ")");
+
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(Tags.STAGE, "train");
+        tags.put(Tags.FLOW, String.valueOf(flowNumber));
+        tags.put(Tags.GEOMETRY, String.valueOf(cfg.geometry()));
+        tags.put(Tags.CONFIG_SHA256, StageManifest.sha256(config));
+        tags.put(Tags.INPUT_SHA256, StageManifest.sha256(dataManifest));
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new UserError(out + ": cannot create folder (" + e.getMessage() + ")");
+        }
+        try (Tracker tracker = tracking.start(cfg.tracking().experiment(), out.resolve("train.journal.jsonl"), "train-" + name, tags);
+             EncodedShowers trainFile = EncodedShowers.open(data.resolve(Preprocessor.TRAIN));
+             EncodedShowers selectFile = EncodedShowers.open(data.resolve(Preprocessor.SELECT))) {
+            try {
+                Map<String, Object> params = new LinkedHashMap<>();
+                params.put("architecture", spec.toTree());
+                params.put("training", settings);
+                params.put("flow", flowNumber);
+                tracker.logParams(org.icaloflow.config.Yaml.mapper().convertValue(params, Map.class));
+                tracker.logArtifact(config, "config");
+                TrainingData train = FlowData.of(flowNumber, trainFile, settings, 0);
+                TrainingData select = FlowData.of(flowNumber, selectFile, settings, settings.selectShowers());
+                Trainer.Result r = new Trainer(spec, train, select,
+                        new Trainer.Options(name, settings, out, resume, stopAfterSteps, System.err), tracker).run();
+                if (!r.completed()) {
+                    System.err.println("icaloflow train: stopped after " + r.steps() + " steps (--stop-after-steps)");
+                    return;
+                }
+                StageManifest m = new StageManifest("train");
+                m.addInput(config);
+                m.addInput(dataManifest);
+                m.put("flow", flowNumber);
+                m.put("architecture", spec.toTree());
+                m.put("training", settings);
+                m.put("result", Map.of("best_select_loss", r.bestSelectLoss(), "best_step", r.bestStep(),
+                        "steps", r.steps(), "bad_batches", r.badBatches(), "resumed", r.resumed()));
+                m.addOutput(out.resolve(Trainer.HISTORY));
+                m.write(out.resolve("manifest.json"));
+                tracker.logMetric("final_best_select_loss", r.bestSelectLoss(), r.steps());
+                tracker.logArtifact(out.resolve(Trainer.LOSS_PNG), "plots");
+                tracker.logArtifact(out.resolve(Trainer.HISTORY), null);
+                tracker.logArtifact(out.resolve(Trainer.MODEL).resolve(org.icaloflow.flow.Flow.JSON_FILE), "model");
+                System.err.printf("icaloflow train: %s best selection loss %.6g at step %d -> %s%n", name,
+                        r.bestSelectLoss(), r.bestStep(), out.resolve(Trainer.MODEL));
+            } catch (RuntimeException e) {
+                tracker.fail();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,327 @@
+package org.icaloflow.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.icaloflow.UserError;
+import org.icaloflow.data.AtomicFiles;
+import org.icaloflow.data.StageManifest;
+import org.icaloflow.flow.Adam;
+import org.icaloflow.flow.Flow;
+import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.track.Tracker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Trains one teacher flow by maximum likelihood (paper Eqs. 3-5) with Adam and a learning-rate schedule,
+ * keeping the model with the lowest selection-set loss.
+ *
+ * <p>Output folder: {@code model/} (the selected flow), {@code checkpoint/} (the latest flow, optimiser and
+ * loop state, written at every selection point: a killed run resumes from it and loses at most the work
+ * since), {@code history.csv} (training and selection losses), {@code loss.png}.
+ *
+ * <p>A batch whose loss is NaN or infinite is skipped, counted and logged; {@code maxBadBatches} in a row
+ * stop the run with a clear error. Every temporary tensor lives in a per-step NDManager scope.
+ */
+public final class Trainer {
+    public static final String MODEL = "model";
+    public static final String CHECKPOINT = "checkpoint";
+    public static final String HISTORY = "history.csv";
+    public static final String LOSS_PNG = "loss.png";
+
+    /** Where and how to run. {@code stopAfterSteps} > 0 abandons the run after that many steps, as a kill would. */
+    public record Options(String name, TrainingSettings settings, Path outDir, boolean resume, long stopAfterSteps,
+                          PrintStream log) {
+    }
+
+    /** What came out. {@code completed} is false when stopped by {@code stopAfterSteps}. */
+    public record Result(double bestSelectLoss, long bestStep, long steps, long badBatches, boolean resumed, boolean completed) {
+    }
+
+    private final FlowSpec spec;
+    private final TrainingData train, select;
+    private final Options o;
+    private final TrainingSettings s;
+    private final Tracker tracker;
+
+    public Trainer(FlowSpec spec, TrainingData train, TrainingData select, Options options, Tracker tracker) {
+        if (train.dim() != spec.dim() || train.conditionDim() != spec.conditionDim())
+            throw new UserError(options.name() + ": data has dim " + train.dim() + " / condition " + train.conditionDim()
+                    + " but the architecture expects " + spec.dim() + " / " + spec.conditionDim());
+        if (train.size() == 0 || select.size() == 0) throw new UserError(options.name() + ": empty training or selection set");
+        this.spec = spec;
+        this.train = train;
+        this.select = select;
+        this.o = options;
+        this.s = options.settings();
+        this.tracker = tracker == null ? Tracker.noop() : tracker;
+    }
+
+    /** Loop state persisted in checkpoint/state.json. */
+    private static final class State {
+        int epoch;              // current epoch (0-based)
+        long batchInEpoch;      // batches of the current epoch already done
+        long step;              // optimiser steps (and skipped batches) so far
+        double best = Double.POSITIVE_INFINITY;
+        long bestStep = -1;
+        long badInARow;
+        long badTotal;
+    }
+
+    public Result run() {
+        Path out = o.outDir();
+        Path ckpt = out.resolve(CHECKPOINT);
+        long spe = train.batchesPerPass(s.batchSize());
+        long total = spe * s.epochs();
+        State st = new State();
+        List<String> history = new ArrayList<>();
+        boolean resumed = false;
+        try (NDManager root = NDManager.newBaseManager()) {
+            Flow flow;
+            Adam adam;
+            if (o.resume() && Files.isRegularFile(ckpt.resolve("state.json"))) {
+                flow = Flow.load(ckpt.resolve("flow"), root, spec);
+                adam = new Adam(flow, 0);
+                readState(ckpt, st, adam, history);
+                resumed = true;
+                o.log().printf(Locale.ROOT, "%s: resuming from %s at epoch %d, step %d (best selection loss %.5g)%n",
+                        o.name(), ckpt, st.epoch + 1, st.step, st.best);
+            } else {
+                flow = Flow.create(spec, root);
+                adam = new Adam(flow, 0);
+                history.add("kind,epoch,step,loss,lr,samples_per_s");
+            }
+            try {
+                o.log().printf(Locale.ROOT, "%s: %s, %d parameters, %d training / %d selection samples, %d epochs x %d batches of %d, device %s%n",
+                        o.name(), spec.kind(), flow.parameterCount(), train.size(), select.size(), s.epochs(), spe,
+                        s.batchSize(), root.getDevice());
+                Progress progress = new Progress(o.log(), o.name(), total, st.step);
+                long stepsThisRun = 0;
+                double intervalLoss = 0;
+                long intervalBatches = 0, intervalSamples = 0;
+                long intervalStart = System.nanoTime();
+                for (; st.epoch < s.epochs(); st.epoch++, st.batchInEpoch = 0) {
+                    Iterator<TrainingData.Batch> it = train.batches(s.batchSize(), true, epochSeed(st.epoch), st.batchInEpoch);
+                    while (it.hasNext()) {
+                        TrainingData.Batch b = it.next();
+                        double lr = s.schedule().rate(st.step, total, spe);
+                        adam.setLearningRate(lr);
+                        double loss = step(flow, adam, b);
+                        st.step++;
+                        st.batchInEpoch++;
+                        stepsThisRun++;
+                        if (Double.isFinite(loss)) {
+                            st.badInARow = 0;
+                            intervalLoss += loss;
+                            intervalBatches++;
+                            intervalSamples += b.n();
+                        } else {
+                            st.badInARow++;
+                            st.badTotal++;
+                            tracker.logMetric("bad_batches", st.badTotal, st.step);
+                            o.log().printf(Locale.ROOT, "%s: warning: non-finite loss at epoch %d step %d: batch skipped (%d in a row, %d in all)%n",
+                                    o.name(), st.epoch + 1, st.step, st.badInARow, st.badTotal);
+                            if (st.badInARow >= s.maxBadBatches())
+                                throw new UserError(o.name() + ": " + st.badInARow + " batches in a row had a NaN or infinite loss "
+                                        + "(maxBadBatches " + s.maxBadBatches() + "): lower the learning rate or check the data");
+                        }
+                        boolean epochEnd = !it.hasNext();
+                        if (st.step % s.logEvery() == 0 || epochEnd) {
+                            double secs = (System.nanoTime() - intervalStart) / 1e9;
+                            double mean = intervalBatches > 0 ? intervalLoss / intervalBatches : Double.NaN;
+                            double rate = intervalSamples / Math.max(secs, 1e-9);
+                            history.add(String.format(Locale.ROOT, "train,%d,%d,%.8g,%.6g,%.1f", st.epoch + 1, st.step, mean, lr, rate));
+                            tracker.logMetric("train_loss", mean, st.step);
+                            tracker.logMetric("lr", lr, st.step);
+                            tracker.logMetric("samples_per_s", rate, st.step);
+                            progress.update(st.step, st.epoch + 1, s.epochs(), mean, lr, rate);
+                            intervalLoss = 0;
+                            intervalBatches = 0;
+                            intervalSamples = 0;
+                            intervalStart = System.nanoTime();
+                        }
+                        boolean selectNow = epochEnd || s.selectEvery() > 0 && st.step % s.selectEvery() == 0;
+                        if (selectNow) {
+                            double sl = selectionLoss(flow);
+                            history.add(String.format(Locale.ROOT, "select,%d,%d,%.8g,%.6g,", st.epoch + 1, st.step, sl, lr));
+                            tracker.logMetric("select_loss", sl, st.step);
+                            boolean better = sl < st.best;
+                            if (better) {
+                                st.best = sl;
+                                st.bestStep = st.step;
+                                saveFlow(flow, out.resolve(MODEL));
+                                tracker.logMetric("best_select_loss", sl, st.step);
+                            }
+                            progress.selection(st.step, sl, better);
+                            if (epochEnd) {  // the next checkpoint starts the next epoch
+                                st.epoch++;
+                                st.batchInEpoch = 0;
+                            }
+                            writeCheckpoint(ckpt, flow, adam, st, history);
+                            if (epochEnd) {
+                                st.epoch--;
+                                st.batchInEpoch = spe;
+                            }
+                        }
+                        if (o.stopAfterSteps() > 0 && stepsThisRun >= o.stopAfterSteps()) {
+                            return new Result(st.best, st.bestStep, st.step, st.badTotal, resumed, false);
+                        }
+                    }
+                }
+                progress.done();
+                if (st.bestStep < 0) throw new UserError(o.name() + ": no finite selection loss: nothing to keep");
+                writeHistory(out.resolve(HISTORY), history);
+                LossCurve.write(out.resolve(LOSS_PNG), o.name(), history);
+                return new Result(st.best, st.bestStep, st.step, st.badTotal, resumed, true);
+            } finally {
+                adam.close();
+                flow.close();
+            }
+        }
+    }
+
+    /** One optimiser step on a batch; returns its loss (mean negative log-likelihood), NaN when skipped. */
+    static double step(Flow flow, Adam adam, TrainingData.Batch b) {
+        try (NDManager m = flow.manager().newSubManager()) {
+            NDArray x = m.create(b.x(), new Shape(b.n(), flow.spec().dim()));
+            NDArray c = flow.spec().conditionDim() > 0 ? m.create(b.c(), new Shape(b.n(), flow.spec().conditionDim())) : null;
+            double loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray l = flow.logProb(x, c).mean().neg();
+                loss = l.getFloat();
+                if (!Double.isFinite(loss)) return loss;
+                gc.backward(l);
+            }
+            adam.step();
+            return loss;
+        }
+    }
+
+    /** Mean negative log-likelihood over the selection set (nats per sample). */
+    private double selectionLoss(Flow flow) {
+        return meanNll(flow, select, s.batchSize());
+    }
+
+    /** Mean negative log-likelihood of {@code data} under {@code flow}, without gradients. */
+    public static double meanNll(Flow flow, TrainingData data, int batchSize) {
+        boolean was = flow.isEvalMode();
+        flow.setEvalMode(true);
+        try {
+            double sum = 0;
+            long n = 0;
+            Iterator<TrainingData.Batch> it = data.batches(batchSize, false, 0, 0);
+            while (it.hasNext()) {
+                TrainingData.Batch b = it.next();
+                try (NDManager m = flow.manager().newSubManager()) {
+                    NDArray x = m.create(b.x(), new Shape(b.n(), flow.spec().dim()));
+                    NDArray c = flow.spec().conditionDim() > 0 ? m.create(b.c(), new Shape(b.n(), flow.spec().conditionDim())) : null;
+                    sum += flow.logProb(x, c).neg().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                    n += b.n();
+                }
+            }
+            return sum / n;
+        } finally {
+            flow.setEvalMode(was);
+        }
+    }
+
+    private long epochSeed(int epoch) {
+        return s.seed() * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + 1;
+    }
+
+    // ------------------------------------------------------------------ files
+
+    /** Saves a flow into {@code dir} atomically: a temp folder renamed into place. */
+    public static void saveFlow(Flow flow, Path dir) {
+        Path tmp = AtomicFiles.tempFor(dir);
+        try {
+            flow.save(tmp);
+            replaceDir(tmp, dir);
+        } catch (IOException e) {
+            deleteTree(tmp);
+            throw new UserError(dir + ": cannot write (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void replaceDir(Path tmp, Path dir) throws IOException {
+        Path old = dir.resolveSibling("." + dir.getFileName() + ".old");
+        deleteTree(old);
+        if (Files.exists(dir)) Files.move(dir, old);
+        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+    }
+
+    static void deleteTree(Path p) {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> w = Files.walk(p)) {
+            w.sorted(Comparator.reverseOrder()).forEach(AtomicFiles::deleteQuietly);
+        } catch (IOException ignored) {
+            // best effort cleanup
+        }
+    }
+
+    private void writeCheckpoint(Path ckpt, Flow flow, Adam adam, State st, List<String> history) {
+        Path tmp = AtomicFiles.tempFor(ckpt);
+        try {
+            Files.createDirectories(tmp);
+            flow.save(tmp.resolve("flow"));
+            try (OutputStream os = Files.newOutputStream(tmp.resolve("optimizer.bin"))) {
+                adam.saveState(os);
+            }
+            ObjectNode j = StageManifest.JSON.createObjectNode();
+            j.put("epoch", st.epoch);
+            j.put("batchInEpoch", st.batchInEpoch);
+            j.put("step", st.step);
+            j.put("best", st.best);
+            j.put("bestStep", st.bestStep);
+            j.put("badInARow", st.badInARow);
+            j.put("badTotal", st.badTotal);
+            Files.writeString(tmp.resolve("state.json"), StageManifest.JSON.writeValueAsString(j));
+            Files.write(tmp.resolve(HISTORY), history);
+            replaceDir(tmp, ckpt);
+        } catch (IOException e) {
+            deleteTree(tmp);
+            throw new UserError(ckpt + ": cannot write checkpoint (" + e.getMessage() + ")");
+        }
+        writeHistory(o.outDir().resolve(HISTORY), history);
+    }
+
+    private static void readState(Path ckpt, State st, Adam adam, List<String> history) {
+        try {
+            JsonNode j = StageManifest.JSON.readTree(ckpt.resolve("state.json").toFile());
+            st.epoch = j.get("epoch").asInt();
+            st.batchInEpoch = j.get("batchInEpoch").asLong();
+            st.step = j.get("step").asLong();
+            st.best = j.get("best").asDouble();
+            st.bestStep = j.get("bestStep").asLong();
+            st.badInARow = j.get("badInARow").asLong();
+            st.badTotal = j.get("badTotal").asLong();
+            try (InputStream is = Files.newInputStream(ckpt.resolve("optimizer.bin"))) {
+                adam.loadState(is);
+            }
+            history.addAll(Files.readAllLines(ckpt.resolve(HISTORY)));
+        } catch (IOException | NullPointerException e) {
+            throw new UserError(ckpt + ": checkpoint is unreadable (" + e.getMessage() + "); remove it to start afresh");
+        }
+    }
+
+    private static void writeHistory(Path file, List<String> history) {
+        AtomicFiles.writeString(file, String.join("\n", history) + "\n");
+    }
+}
