@@ -260,7 +260,9 @@ public final class Flow implements AutoCloseable {
 
     /** log N(z; 0, I) summed over features, shape (N). */
     public NDArray baseLogProb(NDArray z) {
-        return z.square().sum(new int[] {1}).mul(num(-0.5)).sub(num(0.5 * LOG_2PI * spec.dim()));
+        NDArray sq = z.square().sum(new int[] {1});
+        return sq.mul(RationalQuadraticSpline.cst(z.getManager(), dataType, -0.5))
+                .sub(num(0.5 * LOG_2PI * spec.dim()));
     }
 
     /** log p(x | cond), shape (N). One pass per block for MAF, D passes per block for IAF. */
@@ -311,7 +313,9 @@ public final class Flow implements AutoCloseable {
     }
 
     private NDArray permute(NDArray h, NDArray idx) {
-        NDArray ix = idx.broadcast(h.getShape());
+        NDArray view = idx.broadcast(h.getShape());
+        NDArray ix = view.duplicate(); // contiguous index
+        view.close();
         ix.attach(h.getManager());
         return h.gather(ix, 1);
     }

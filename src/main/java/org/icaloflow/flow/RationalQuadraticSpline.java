@@ -73,6 +73,19 @@ public final class RationalQuadraticSpline {
         return t == DataType.FLOAT64 ? (Number) v : (Number) (float) v;
     }
 
+    /**
+     * A 0-dim constant in torch-owned memory. Multiplying by a Java {@link Number} is NOT safe under autograd
+     * in DJL's PyTorch engine: the temporary scalar is built on a Java direct buffer that is released right
+     * after the op while autograd still holds it for the backward pass (garbage gradients). Additions and
+     * subtractions of Numbers are safe (their backward never reads the value).
+     */
+    static NDArray cst(NDManager m, DataType t, double v) {
+        if (t != DataType.FLOAT64 || (double) (float) v == v) {
+            return m.full(new Shape(), (float) v, t);
+        }
+        return m.zeros(new Shape(), t).add(v);
+    }
+
     private Result apply(NDArray in, NDArray params, boolean inverse) {
         NDManager m = in.getManager();
         DataType t = in.getDataType();
@@ -92,14 +105,15 @@ public final class RationalQuadraticSpline {
 
         // bin sizes min + (1 - min*K)*softmax scaled to 2B (always positive; not differences of knots, which
         // could round to zero or below in float32), and the knots from their cumulative sums
-        NDArray wn = uw.softmax(2).mul(num(t, 1 - minBinWidth * k)).add(num(t, minBinWidth));
-        NDArray hn = uh.softmax(2).mul(num(t, 1 - minBinHeight * k)).add(num(t, minBinHeight));
-        NDArray wInt = interiorKnots(wn, t, k);   // (N,D,K-1) interior knots in x
-        NDArray hInt = interiorKnots(hn, t, k);   // (N,D,K-1) interior knots in y
+        NDArray wn = uw.softmax(2).mul(cst(m, t, 1 - minBinWidth * k)).add(num(t, minBinWidth));
+        NDArray hn = uh.softmax(2).mul(cst(m, t, 1 - minBinHeight * k)).add(num(t, minBinHeight));
+        NDArray wInt = interiorKnots(wn, t, k, m);   // (N,D,K-1) interior knots in x
+        NDArray hInt = interiorKnots(hn, t, k, m);   // (N,D,K-1) interior knots in y
         NDArray xLeft = NDArrays.concat(new ai.djl.ndarray.NDList(lo, wInt), 2); // (N,D,K) left knots
         NDArray yLeft = NDArrays.concat(new ai.djl.ndarray.NDList(lo, hInt), 2);
-        NDArray widths = wn.mul(num(t, 2 * b));
-        NDArray heights = hn.mul(num(t, 2 * b));
+        NDArray twoB = cst(m, t, 2 * b);
+        NDArray widths = wn.mul(twoB);
+        NDArray heights = hn.mul(twoB);
         NDArray dInt = Activation.softPlus(ud.add(num(t, derivativeShift))).add(num(t, minDerivative));
         NDArray derivs = NDArrays.concat(new ai.djl.ndarray.NDList(one, dInt, one), 2); // (N,D,K+1)
 
@@ -122,7 +136,7 @@ public final class RationalQuadraticSpline {
         NDArray dk1 = sel.get(":, :, 5");
 
         NDArray slope = hk.div(wk);
-        NDArray sumD = dk1.add(dk).sub(slope.mul(num(t, 2)));
+        NDArray sumD = dk1.add(dk).sub(slope).sub(slope);
         NDArray out;
         NDArray theta;
         if (!inverse) {
@@ -132,8 +146,8 @@ public final class RationalQuadraticSpline {
             NDArray a = hk.mul(slope.sub(dk)).add(dy.mul(sumD));
             NDArray bb = hk.mul(dk).sub(dy.mul(sumD));
             NDArray c = slope.mul(dy).neg();
-            NDArray disc = bb.square().sub(a.mul(c).mul(num(t, 4))).maximum(num(t, 0));
-            theta = c.mul(num(t, 2)).div(bb.neg().sub(disc.sqrt())).clip(num(t, 0), num(t, 1));
+            NDArray disc = bb.square().sub(a.mul(c).mul(cst(m, t, 4))).clip(num(t, 0), num(t, Float.MAX_VALUE));
+            theta = c.add(c).div(bb.neg().sub(disc.sqrt())).clip(num(t, 0), num(t, 1));
         }
         NDArray oneMinus = theta.neg().add(num(t, 1));
         NDArray tom = theta.mul(oneMinus);
@@ -144,9 +158,11 @@ public final class RationalQuadraticSpline {
         } else {
             out = theta.mul(wk).add(xk);
         }
-        NDArray dnum = slope.square().mul(
-                dk1.mul(theta.square()).add(slope.mul(tom).mul(num(t, 2))).add(dk.mul(oneMinus.square())));
-        NDArray logDet = dnum.log().sub(denom.log().mul(num(t, 2)));
+        // log(s^2 (d1 θ^2 + 2 s θ(1-θ) + d0 (1-θ)^2) / denom^2), with log s separate so nothing underflows
+        NDArray st = slope.mul(tom);
+        NDArray inner = dk1.mul(theta.square()).add(st).add(st).add(dk.mul(oneMinus.square()));
+        NDArray half = slope.log().sub(denom.log());
+        NDArray logDet = half.add(half).add(inner.log());
         if (inverse) {
             logDet = logDet.neg();
         }
@@ -157,8 +173,8 @@ public final class RationalQuadraticSpline {
     }
 
     /** Interior knots (N,D,K−1) in [−B, B] from normalised bin sizes (N,D,K) summing to 1. */
-    private NDArray interiorKnots(NDArray sizes, DataType t, int k) {
+    private NDArray interiorKnots(NDArray sizes, DataType t, int k, NDManager m) {
         NDArray cum = sizes.get(":, :, :{}", k - 1).cumSum(2);
-        return cum.mul(num(t, 2 * tailBound)).sub(num(t, tailBound));
+        return cum.mul(cst(m, t, 2 * tailBound)).sub(num(t, tailBound));
     }
 }
