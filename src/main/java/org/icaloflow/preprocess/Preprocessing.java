@@ -59,9 +59,13 @@ public final class Preprocessing {
         return (u - ALPHA) / (1 - 2 * ALPHA);
     }
 
-    /** (A2, A3) for one layer energy with its noise draw (MeV). */
+    /**
+     * (A2, A3) for one layer energy with its noise draw (MeV). A layer above 65 GeV (none in the CaloChallenge
+     * files, by the choice of the constant) is clipped to 65 GeV rather than becoming NaN; the preprocess stage
+     * counts and reports such layers.
+     */
     public static double layerEnergyTarget(double layerMeV, double noiseMeV) {
-        return logit((layerMeV + noiseMeV) / LAYER_SCALE_MEV);
+        return logit(Math.min(1.0, (layerMeV + noiseMeV) / LAYER_SCALE_MEV));
     }
 
     /** Inverse of (A2, A3): a Flow-1 output back to MeV (noise not removed), never negative. */

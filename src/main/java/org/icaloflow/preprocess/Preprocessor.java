@@ -49,12 +49,14 @@ public final class Preprocessor {
                  EncodedShowers.Writer ws = new EncodedShowers.Writer(select, g.layers(), g.voxelsPerLayer())) {
                 int w = EncodedShowers.width(g.layers(), g.voxelsPerLayer());
                 float[] tBuf = new float[batch * w], sBuf = new float[batch * w];
+                long clipped = 0;
                 for (int from = 0; from < n; from += batch) {
                     int count = Math.min(batch, n - from);
                     ShowerBatch b = src.read(from, count);
                     final int base = from;
                     Preprocessing.Encoded enc = Preprocessing.encode(g, b.incidentEnergyMeV(), b.showersMeV(),
                             r -> rowNoise(seed, base + r));
+                    clipped += countClipped(g, b);
                     int nt = 0, ns = 0;
                     for (int r = 0; r < count; r++) {
                         if (isTrain[from + r]) System.arraycopy(enc.data(), r * w, tBuf, w * nt++, w);
@@ -84,10 +86,30 @@ public final class Preprocessor {
                 settings.put("row_layout", "incident(1), layer_energies(layers), normalised_voxels(layers*voxels_per_layer); float32 LE after a 32-byte header");
                 manifest.put("settings", settings);
                 manifest.put("rows", Map.of("total", n, "train", wt.rows(), "select", ws.rows()));
+                manifest.put("clipped_layer_energies", clipped);
+                if (clipped > 0) {
+                    System.err.printf(java.util.Locale.ROOT, "icaloflow preprocess: warning: %d layer energies (%.3g%% of all) exceed %.0f MeV and were clipped to it%n",
+                            clipped, 100.0 * clipped / ((double) n * g.layers()), Preprocessing.LAYER_SCALE_MEV);
+                }
                 manifest.write(outDir.resolve(MANIFEST));
                 return new Result(wt.rows(), ws.rows());
             }
         }
+    }
+
+    /** Layers whose energy (plus the largest possible noise) exceeds the 65 GeV scale of (A2). */
+    private static long countClipped(Geometry g, ShowerBatch b) {
+        long c = 0;
+        int vpl = g.voxelsPerLayer();
+        for (int r = 0; r < b.size(); r++) {
+            for (int l = 0; l < g.layers(); l++) {
+                double sum = 0;
+                int o = r * g.voxels() + l * vpl;
+                for (int v = 0; v < vpl; v++) sum += b.showersMeV()[o + v];
+                if (sum + Preprocessing.NOISE_MEV > Preprocessing.LAYER_SCALE_MEV) c++;
+            }
+        }
+        return c;
     }
 
     /** The noise generator of input row {@code row}: depends only on (seed, row). */

@@ -36,6 +36,9 @@ class PreprocessingTest {
             assertEquals(e + 0.003, Preprocessing.layerEnergyFromTarget(y), 1e-9 * Math.max(1, e));
         }
         assertEquals(0.0, Preprocessing.layerEnergyFromTarget(-40), 0.0, "never negative");
+        double above = Preprocessing.layerEnergyTarget(80_000, 0.001);
+        assertTrue(Double.isFinite(above), "a layer above 65 GeV is clipped, not NaN");
+        assertEquals(Preprocessing.LAYER_SCALE_MEV, Preprocessing.layerEnergyFromTarget(above), 1e-3);
     }
 
     @Test
