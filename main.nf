@@ -2,13 +2,19 @@
 /*
  * icaloflow: Inductive CaloFlow as a Nextflow pipeline.
  * Every process calls bin/icaloflow (Nextflow puts bin/ on the PATH of each task).
- * This first version runs the data stages: SYNTH (when no --input is given) -> VALIDATE.
- * Training, distillation, sampling and evaluation stages join as they land.
+ *
+ *   SYNTH (no --input) | --input files -> VALIDATE
+ *                                       -> PREPROCESS -> TRAIN_FLOW1, TRAIN_FLOW2, TRAIN_FLOW3 (parallel)
+ * Distillation, sampling, evaluation and the report join as they land.
  */
 nextflow.enable.dsl = 2
 
-include { SYNTH    } from './stages/synth'
-include { VALIDATE } from './stages/validate'
+include { SYNTH                } from './stages/synth'
+include { VALIDATE             } from './stages/validate'
+include { PREPROCESS           } from './stages/preprocess'
+include { TRAIN as TRAIN_FLOW1 } from './stages/train'
+include { TRAIN as TRAIN_FLOW2 } from './stages/train'
+include { TRAIN as TRAIN_FLOW3 } from './stages/train'
 
 // ---- parameter checks: before any task runs (no schema plugin is reachable offline) ----
 def known = ['input', 'geometry', 'events', 'seed', 'outdir', 'config', 'variants',
@@ -23,6 +29,13 @@ if (!(params.geometry in ['ds2', 'ds3'])) {
 if (!(params.events instanceof Integer) || params.events < 1) {
     error "Invalid --events '${params.events}': a positive integer is required"
 }
+def config_file = file(params.config ?: "${projectDir}/configs/${params.geometry}.yaml")
+if (!config_file.exists()) {
+    error "Invalid --config '${params.config}': file not found"
+}
+if (params.mlflow_uri && !(params.mlflow_uri ==~ /https?:\/\/.+/)) {
+    error "Invalid --mlflow_uri '${params.mlflow_uri}': an http(s) URL is required"
+}
 
 workflow {
     if (params.input) {
@@ -32,5 +45,11 @@ workflow {
         SYNTH(Channel.of([params.geometry, params.events, params.seed]))
         showers = SYNTH.out.showers.map { [it] }
     }
-    VALIDATE(showers.map { [params.geometry, it] })
+    inputs = showers.map { [params.geometry, it] }
+    VALIDATE(inputs)
+    PREPROCESS(inputs, config_file)
+    data = PREPROCESS.out.data
+    TRAIN_FLOW1(Channel.of([1, config_file]), data)
+    TRAIN_FLOW2(Channel.of([2, config_file]), data)
+    TRAIN_FLOW3(Channel.of([3, config_file]), data)
 }

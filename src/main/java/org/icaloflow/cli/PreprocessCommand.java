@@ -1,5 +1,6 @@
 package org.icaloflow.cli;
 
+import org.icaloflow.config.RunConfig;
 import org.icaloflow.data.Geometry;
 import org.icaloflow.preprocess.Preprocessor;
 import picocli.CommandLine.Command;
@@ -35,18 +36,25 @@ public final class PreprocessCommand implements Runnable {
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
-    @Option(names = "--train-fraction", defaultValue = "0.7", description = "Fraction of showers for training (default: ${DEFAULT-VALUE}).")
-    double trainFraction;
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE.yaml",
+            description = "Run configuration: its 'preprocess' section gives the defaults of --train-fraction and --seed.")
+    Path config;
 
-    @Option(names = "--seed", defaultValue = "1234", description = "Seed of the split and the noise (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--train-fraction", paramLabel = "F", description = "Fraction of showers for training (default: the configuration's, else 0.7).")
+    Double trainFraction;
+
+    @Option(names = "--seed", description = "Seed of the split and the noise (default: the configuration's, else 1234).")
+    Long seed;
 
     @Option(names = "--batch", defaultValue = "1000", paramLabel = "ROWS", description = "Showers per read (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Override
     public void run() {
-        Preprocessor.Result r = Preprocessor.run(Geometry.forName(geometry), inputs, out, trainFraction, seed, batch);
+        RunConfig.Preprocess p = config != null ? RunConfig.load(config).preprocess() : new RunConfig.Preprocess(null, null);
+        double fraction = trainFraction != null ? trainFraction : p.trainFraction();
+        long s = seed != null ? seed : p.seed();
+        Preprocessor.Result r = Preprocessor.run(Geometry.forName(geometry), inputs, out, fraction, s, batch);
         System.err.printf("icaloflow preprocess: %d training and %d selection showers -> %s%n", r.train(), r.select(), out);
     }
 }

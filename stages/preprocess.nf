@@ -1,0 +1,25 @@
+// PREPROCESS: split the showers (70:30 by default) and apply the paper's Appendix A
+// (noise, per-layer normalisation, logit), streamed into float32 row files.
+process PREPROCESS {
+    tag "${geometry}"
+    label 'cpu'
+    publishDir "${params.outdir}/${workflow.runName}/preprocess", mode: 'copy', pattern: 'preprocessed/manifest.json', saveAs: { 'manifest.json' }
+
+    input:
+    tuple val(geometry), path(showers)
+    path config
+
+    output:
+    path 'preprocessed', emit: data
+
+    script:
+    def inputs = showers.collect { "--input ${it}" }.join(' ')
+    """
+    icaloflow preprocess --geometry ${geometry} ${inputs} --config ${config} --out preprocessed
+    """
+
+    stub:
+    """
+    mkdir -p preprocessed && touch preprocessed/train.f32 preprocessed/select.f32 && echo '{}' > preprocessed/manifest.json
+    """
+}

@@ -1,0 +1,26 @@
+// TRAIN: one teacher flow (MAF) by maximum likelihood; included three times (TRAIN_FLOW1..3),
+// which run in parallel. `--resume` continues from the task's own checkpoint when Nextflow retries it.
+process TRAIN {
+    tag "flow${flow}"
+    label 'gpu'
+    publishDir "${params.outdir}/${workflow.runName}/models/teacher", mode: 'copy', saveAs: { it == 'out' ? "flow${flow}" : null }
+
+    input:
+    tuple val(flow), path(config)
+    path data
+
+    output:
+    tuple val(flow), path('out'), emit: model
+
+    script:
+    def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
+    """
+    icaloflow train --flow ${flow} --config ${config} --data ${data} --out out --resume \\
+        --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
+    """
+
+    stub:
+    """
+    mkdir -p out/model && touch out/model/flow.json out/model/params.bin out/history.csv
+    """
+}
