@@ -232,7 +232,7 @@ public final class Flow implements AutoCloseable {
             cacheVersion = version;
         }
         if (cache[block] == null) {
-            cache[block] = mades.get(block).maskedWeights(cacheManager);
+            cache[block] = mades.get(block).maskedWeights(cacheManager).detached();
         }
         return cache[block];
     }

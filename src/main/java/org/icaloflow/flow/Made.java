@@ -192,6 +192,17 @@ public final class Made {
             this.out = out;
         }
 
+        /** Copies cut from the autograd graph (for caches reused across steps); closes this. */
+        Weights detached() {
+            List<NDArray> hid = new ArrayList<>();
+            for (NDArray h : hidden) {
+                hid.add(h.stopGradient());
+            }
+            Weights w = new Weights(in.stopGradient(), hid, out.stopGradient());
+            close();
+            return w;
+        }
+
         @Override
         public void close() {
             in.close();

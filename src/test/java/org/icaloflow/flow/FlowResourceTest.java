@@ -64,6 +64,10 @@ class FlowResourceTest {
                     }
                 }
                 assertEquals(evalCount, root.getManagedArrays().size(), kind + ": eval cache stays flat");
+                // the count sees arrays on the flow's own (sub-)manager, so a leak there would show
+                NDArray leak = flow.manager().zeros(new Shape(1));
+                assertEquals(evalCount + 1, root.getManagedArrays().size(), "leak detector works");
+                leak.close();
                 adam.close();
                 flow.close();
             }
