@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 PreprocessCommand.class,
                 TrainCommand.class,
                 ValidateCommand.class,
+                InfoCommand.class,
                 BenchCommand.class,
                 MlflowCommand.class,
                 CommandLine.HelpCommand.class
