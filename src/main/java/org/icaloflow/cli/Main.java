@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 ValidateCommand.class,
                 InfoCommand.class,
+                ConfigCommand.class,
                 BenchCommand.class,
                 MlflowCommand.class,
                 CommandLine.HelpCommand.class

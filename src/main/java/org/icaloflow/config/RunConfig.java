@@ -26,20 +26,22 @@ public record RunConfig(
 
     /** Table II: the five flows. */
     public record Architecture(
-            @JsonProperty(value = "flow1", required = true) FlowSpec flow1,
-            @JsonProperty(value = "flow2_teacher", required = true) FlowSpec flow2Teacher,
+            @JsonProperty("flow1") FlowSpec flow1,
+            @JsonProperty("flow2_teacher") FlowSpec flow2Teacher,
             @JsonProperty("flow2_student") FlowSpec flow2Student,
-            @JsonProperty(value = "flow3_teacher", required = true) FlowSpec flow3Teacher,
+            @JsonProperty("flow3_teacher") FlowSpec flow3Teacher,
             @JsonProperty("flow3_student") FlowSpec flow3Student) {
 
-        /** The teacher of flow 1, 2 or 3. */
+        /** The teacher of flow 1, 2 or 3; a UserError when the configuration lacks it. */
         public FlowSpec teacher(int flow) {
-            return switch (flow) {
+            FlowSpec f = switch (flow) {
                 case 1 -> flow1;
                 case 2 -> flow2Teacher;
                 case 3 -> flow3Teacher;
                 default -> throw new IllegalArgumentException("flow must be 1, 2 or 3, got " + flow);
             };
+            if (f == null) throw new UserError("the configuration has no architecture." + (flow == 1 ? "flow1" : "flow" + flow + "_teacher"));
+            return f;
         }
     }
 
@@ -53,17 +55,20 @@ public record RunConfig(
 
     /** Table III, teachers. */
     public record Training(
-            @JsonProperty(value = "flow1", required = true) TrainingSettings flow1,
-            @JsonProperty(value = "flow2", required = true) TrainingSettings flow2,
-            @JsonProperty(value = "flow3", required = true) TrainingSettings flow3) {
+            @JsonProperty("flow1") TrainingSettings flow1,
+            @JsonProperty("flow2") TrainingSettings flow2,
+            @JsonProperty("flow3") TrainingSettings flow3) {
 
+        /** Settings of flow 1, 2 or 3; a UserError when the configuration lacks them. */
         public TrainingSettings flow(int flow) {
-            return switch (flow) {
+            TrainingSettings t = switch (flow) {
                 case 1 -> flow1;
                 case 2 -> flow2;
                 case 3 -> flow3;
                 default -> throw new IllegalArgumentException("flow must be 1, 2 or 3, got " + flow);
             };
+            if (t == null) throw new UserError("the configuration has no training.flow" + flow);
+            return t;
         }
     }
 
@@ -91,20 +96,25 @@ public record RunConfig(
         if (!(preprocess.trainFraction() > 0 && preprocess.trainFraction() < 1))
             throw new IllegalArgumentException("preprocess.trainFraction must be in (0, 1), got " + preprocess.trainFraction());
         if (training != null) {
-            training.flow1().validate("training.flow1");
-            training.flow2().validate("training.flow2");
-            training.flow3().validate("training.flow3");
+            if (training.flow1() != null) training.flow1().validate("training.flow1");
+            if (training.flow2() != null) training.flow2().validate("training.flow2");
+            if (training.flow3() != null) training.flow3().validate("training.flow3");
         }
-        int vpl = architecture.flow2Teacher().dim();
-        if (architecture.flow3Teacher().dim() != vpl)
-            throw new IllegalArgumentException("architecture.flow3_teacher.dim must equal flow2_teacher.dim (" + vpl + ")");
-        if (architecture.flow2Teacher().conditionDim() != 2)
+        // sections may be absent in the per-stage files of `icaloflow config split`: check what is there
+        Architecture a = architecture;
+        if (a.flow2Teacher() != null && a.flow2Teacher().conditionDim() != 2)
             throw new IllegalArgumentException("architecture.flow2_teacher.conditionDim must be 2 (E_inc, E_1)");
-        if (architecture.flow1().conditionDim() != 1)
+        if (a.flow1() != null && a.flow1().conditionDim() != 1)
             throw new IllegalArgumentException("architecture.flow1.conditionDim must be 1 (E_inc)");
-        int layers = architecture.flow1().dim();
-        int c3 = 3 + vpl + layers - 1;
-        if (architecture.flow3Teacher().conditionDim() != c3)
-            throw new IllegalArgumentException("architecture.flow3_teacher.conditionDim must be 3 + " + vpl + " + " + (layers - 1) + " = " + c3);
+        if (a.flow2Teacher() != null && a.flow3Teacher() != null && a.flow3Teacher().dim() != a.flow2Teacher().dim())
+            throw new IllegalArgumentException("architecture.flow3_teacher.dim must equal flow2_teacher.dim (" + a.flow2Teacher().dim() + ")");
+        Integer layers = a.flow1() != null ? Integer.valueOf(a.flow1().dim())
+                : geometry != null && !geometry.endsWith(".xml") ? Integer.valueOf(org.icaloflow.data.Geometry.forName(geometry).layers()) : null;
+        if (a.flow3Teacher() != null && layers != null) {
+            int vpl = a.flow3Teacher().dim();
+            int c3 = 3 + vpl + layers - 1;
+            if (a.flow3Teacher().conditionDim() != c3)
+                throw new IllegalArgumentException("architecture.flow3_teacher.conditionDim must be 3 + " + vpl + " + " + (layers - 1) + " = " + c3);
+        }
     }
 }
