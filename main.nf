@@ -9,6 +9,7 @@
  */
 nextflow.enable.dsl = 2
 
+include { CONFIG               } from './stages/config'
 include { SYNTH                } from './stages/synth'
 include { VALIDATE             } from './stages/validate'
 include { PREPROCESS           } from './stages/preprocess'
@@ -37,6 +38,11 @@ if (params.mlflow_uri && !(params.mlflow_uri ==~ /https?:\/\/.+/)) {
     error "Invalid --mlflow_uri '${params.mlflow_uri}': an http(s) URL is required"
 }
 
+// the per-stage view NAME.yaml written by CONFIG
+def stage_view(views, String name) {
+    views.filter { it[0] == name }.map { it[1] }
+}
+
 workflow {
     if (params.input) {
         def files = file(params.input, checkIfExists: true)
@@ -45,11 +51,14 @@ workflow {
         SYNTH(Channel.of([params.geometry, params.events, params.seed]))
         showers = SYNTH.out.showers.map { [it] }
     }
+    CONFIG(config_file)
+    views = CONFIG.out.views.flatten().map { [it.baseName, it] }
+
     inputs = showers.map { [params.geometry, it] }
     VALIDATE(inputs)
-    PREPROCESS(inputs, config_file)
+    PREPROCESS(inputs, stage_view(views, 'preprocess'))
     data = PREPROCESS.out.data
-    TRAIN_FLOW1(Channel.of([1, config_file]), data)
-    TRAIN_FLOW2(Channel.of([2, config_file]), data)
-    TRAIN_FLOW3(Channel.of([3, config_file]), data)
+    TRAIN_FLOW1(stage_view(views, 'train1').map { [1, it] }, data)
+    TRAIN_FLOW2(stage_view(views, 'train2').map { [2, it] }, data)
+    TRAIN_FLOW3(stage_view(views, 'train3').map { [3, it] }, data)
 }

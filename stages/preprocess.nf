@@ -3,6 +3,7 @@
 process PREPROCESS {
     tag "${geometry}"
     label 'cpu'
+    cache 'deep'
     publishDir "${params.outdir}/${workflow.runName}/preprocess", mode: 'copy', pattern: 'preprocessed/manifest.json', saveAs: { 'manifest.json' }
 
     input:

@@ -3,6 +3,7 @@
 process TRAIN {
     tag "flow${flow}"
     label 'gpu'
+    cache 'deep'   // the config view is compared by content: an unchanged flow is not retrained
     publishDir "${params.outdir}/${workflow.runName}/models/teacher", mode: 'copy', saveAs: { it == 'out' ? "flow${flow}" : null }
 
     input:

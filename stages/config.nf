@@ -1,0 +1,24 @@
+// CONFIG: validate the run configuration and split it into per-stage views, so that -resume
+// re-runs only the stages whose settings changed (the views are compared by content).
+process CONFIG {
+    tag "${config.name}"
+    label 'cpu'
+    publishDir "${params.outdir}/${workflow.runName}", mode: 'copy', pattern: 'views/full.yaml', saveAs: { 'config.yaml' }
+
+    input:
+    path config
+
+    output:
+    path 'views/*.yaml', emit: views
+
+    script:
+    """
+    icaloflow config split --config ${config} --out views
+    """
+
+    stub:
+    """
+    mkdir -p views
+    for s in preprocess train1 train2 train3 distill2 distill3 full; do cp ${config} views/\$s.yaml; done
+    """
+}
