@@ -16,7 +16,8 @@ process TRAIN {
     script:
     def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
     """
-    icaloflow train --flow ${flow} --config ${config} --data ${data} --out out --resume \\
+    icaloflow train --flow ${flow} --config ${config} --data ${data} --out out \
+        --resume --checkpoint-dir ${workflow.workDir}/checkpoints/${workflow.sessionId}/train${flow}-${config.text.md5()} \\
         --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
     """
 

@@ -53,6 +53,10 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--resume", description = "Continue from OUT/checkpoint when there is one.")
     boolean resume;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Where the resumable checkpoint lives (default: OUT/checkpoint). Pipelines put it outside the task folder so a retried task resumes.")
+    Path checkpointDir;
+
     @Option(names = "--epochs", paramLabel = "N", description = "Override the configured number of epochs.")
     Integer epochs;
 
@@ -101,9 +105,11 @@ public final class TrainCommand implements Runnable {
                 TrainingData train = FlowData.of(flowNumber, trainFile, settings, 0);
                 TrainingData select = FlowData.of(flowNumber, selectFile, settings, settings.selectShowers());
                 Trainer.Result r = new Trainer(spec, train, select,
-                        new Trainer.Options(name, settings, out, resume, stopAfterSteps, System.err), tracker).run();
+                        new Trainer.Options(name, settings, out, resume, stopAfterSteps, System.err, checkpointDir), tracker).run();
+                double peak = org.icaloflow.ProcessStats.peakRssMiB();
+                tracker.logMetric("peak_rss_mib", peak, r.steps());
                 if (!r.completed()) {
-                    System.err.println("icaloflow train: stopped after " + r.steps() + " steps (--stop-after-steps)");
+                    System.err.printf(java.util.Locale.ROOT, "icaloflow train: stopped after %d steps (--stop-after-steps); peak RSS %.0f MiB%n", r.steps(), peak);
                     return;
                 }
                 StageManifest m = new StageManifest("train");
@@ -113,15 +119,15 @@ public final class TrainCommand implements Runnable {
                 m.put("architecture", spec.toTree());
                 m.put("training", settings);
                 m.put("result", Map.of("best_select_loss", r.bestSelectLoss(), "best_step", r.bestStep(),
-                        "steps", r.steps(), "bad_batches", r.badBatches(), "resumed", r.resumed()));
+                        "steps", r.steps(), "bad_batches", r.badBatches(), "resumed", r.resumed(), "peak_rss_mib", peak));
                 m.addOutput(out.resolve(Trainer.HISTORY));
                 m.write(out.resolve("manifest.json"));
                 tracker.logMetric("final_best_select_loss", r.bestSelectLoss(), r.steps());
                 tracker.logArtifact(out.resolve(Trainer.LOSS_PNG), "plots");
                 tracker.logArtifact(out.resolve(Trainer.HISTORY), null);
                 tracker.logArtifact(out.resolve(Trainer.MODEL).resolve(org.icaloflow.flow.Flow.JSON_FILE), "model");
-                System.err.printf("icaloflow train: %s best selection loss %.6g at step %d -> %s%n", name,
-                        r.bestSelectLoss(), r.bestStep(), out.resolve(Trainer.MODEL));
+                System.err.printf(java.util.Locale.ROOT, "icaloflow train: %s best selection loss %.6g at step %d -> %s; peak RSS %.0f MiB%n", name,
+                        r.bestSelectLoss(), r.bestStep(), out.resolve(Trainer.MODEL), peak);
             } catch (RuntimeException e) {
                 tracker.fail();
                 throw e;

@@ -45,9 +45,16 @@ public final class Trainer {
     public static final String HISTORY = "history.csv";
     public static final String LOSS_PNG = "loss.png";
 
-    /** Where and how to run. {@code stopAfterSteps} > 0 abandons the run after that many steps, as a kill would. */
+    /**
+     * Where and how to run. {@code stopAfterSteps} > 0 abandons the run after that many steps, as a kill would.
+     * {@code checkpointDir} null: {@code outDir/checkpoint}; the pipeline puts it outside the task's work folder
+     * so that a retried task (a new folder) resumes from it.
+     */
     public record Options(String name, TrainingSettings settings, Path outDir, boolean resume, long stopAfterSteps,
-                          PrintStream log) {
+                          PrintStream log, Path checkpointDir) {
+        public Options(String name, TrainingSettings settings, Path outDir, boolean resume, long stopAfterSteps, PrintStream log) {
+            this(name, settings, outDir, resume, stopAfterSteps, log, null);
+        }
     }
 
     /** What came out. {@code completed} is false when stopped by {@code stopAfterSteps}. */
@@ -86,7 +93,7 @@ public final class Trainer {
 
     public Result run() {
         Path out = o.outDir();
-        Path ckpt = out.resolve(CHECKPOINT);
+        Path ckpt = o.checkpointDir() != null ? o.checkpointDir() : out.resolve(CHECKPOINT);
         long spe = train.batchesPerPass(s.batchSize());
         long total = spe * s.epochs();
         State st = new State();
@@ -265,6 +272,11 @@ public final class Trainer {
         if (Files.exists(dir)) Files.move(dir, old);
         Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         deleteTree(old);
+    }
+
+    /** Deletes a folder tree, ignoring failures. */
+    public static void deleteTreeQuietly(Path p) {
+        deleteTree(p);
     }
 
     static void deleteTree(Path p) {
