@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 PreprocessCommand.class,
                 TrainCommand.class,
+                ReportCommand.class,
                 ValidateCommand.class,
                 InfoCommand.class,
                 ConfigCommand.class,

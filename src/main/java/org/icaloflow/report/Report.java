@@ -1,0 +1,294 @@
+package org.icaloflow.report;
+
+import org.icaloflow.BuildInfo;
+import org.icaloflow.UserError;
+import org.icaloflow.data.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The run report: one self-contained HTML page (images embedded) and its Markdown twin, with the
+ * configuration, Table IV (classifier AUC/JSD, low and high level, per sample), Table V (time per shower vs
+ * batch size), the separation powers, the training curves and every evaluation plot, and the paper's numbers
+ * beside ours where they exist.
+ */
+public final class Report {
+    /** The paper's Table IV: {sample key → {low AUC, low JSD, high AUC, high JSD}} as printed. */
+    static final Map<String, String[]> PAPER_TABLE_IV = new LinkedHashMap<>();
+    /** The paper's Table V (ms per shower): {model → {batch → "GPU / CPU"}}. */
+    static final Map<String, Map<Integer, String>> PAPER_TABLE_V = new LinkedHashMap<>();
+
+    static {
+        PAPER_TABLE_IV.put("ds2 teacher", new String[]{"0.797(5)", "0.210(7)", "0.798(3)", "0.214(5)"});
+        PAPER_TABLE_IV.put("ds2 student", new String[]{"0.840(3)", "0.286(5)", "0.838(2)", "0.283(4)"});
+        PAPER_TABLE_IV.put("ds3 teacher", new String[]{"0.911(3)", "0.465(6)", "0.941(1)", "0.561(3)"});
+        PAPER_TABLE_IV.put("ds3 student", new String[]{"0.910(8)", "0.462(18)", "0.951(1)", "0.601(5)"});
+        PAPER_TABLE_V.put("ds2 teacher", Map.of(1, "7.12e4 / 8.84e4", 10, "7.10e3 / 1.21e4", 100, "7.75e2 / 3.47e3", 1000, "1.65e2 / –", 10000, "1.21e2 / –"));
+        PAPER_TABLE_V.put("ds2 student", Map.of(1, "1.06e3 / 4.08e3", 10, "2.79e2 / 4.08e2", 100, "2.99e1 / 4.93e1", 1000, "2.18 / –", 10000, "1.34 / –"));
+    }
+
+    /** What goes in. Any may be null or empty. */
+    public record Inputs(String runName, String geometry, Path config, Path evaluationDir, List<Path> timingCsvs,
+                         List<Path> trainingDirs) {
+    }
+
+    private final Inputs in;
+    private final StringBuilder html = new StringBuilder();
+    private final StringBuilder md = new StringBuilder();
+
+    private Report(Inputs in) {
+        this.in = in;
+    }
+
+    /** Writes {@code out} (HTML) and its twin with extension .md; returns both paths. */
+    public static List<Path> write(Inputs in, Path out) {
+        Report r = new Report(in);
+        r.build();
+        Path mdPath = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.html?$", "") + ".md");
+        AtomicFiles.writeString(out, r.html.toString());
+        AtomicFiles.writeString(mdPath, r.md.toString());
+        return List.of(out, mdPath);
+    }
+
+    private void build() {
+        String title = "icaloflow run " + (in.runName() == null ? "" : in.runName());
+        html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title><style>")
+                .append("body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}")
+                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}")
+                .append("th{background:#eee}td:first-child,th:first-child{text-align:left}img{max-width:100%;margin:4px 0}")
+                .append(".grid{display:grid;grid-template-columns:repeat(2,1fr);gap:8px}pre{background:#f6f6f6;padding:1em;overflow:auto}")
+                .append(".paper{color:#777}</style></head><body>");
+        html.append("<h1>").append(esc(title)).append("</h1>");
+        md.append("# ").append(title).append("\n\n");
+        String meta = "icaloflow " + BuildInfo.version() + " (commit " + BuildInfo.commit() + "), geometry "
+                + (in.geometry() == null ? "?" : in.geometry()) + ", written " + Instant.now();
+        para(meta);
+
+        classifierSection();
+        timingSection();
+        separationSection();
+        trainingSection();
+        plotsSection();
+        configSection();
+        html.append("</body></html>\n");
+    }
+
+    // ----------------------------------------------------------------- sections
+
+    private void classifierSection() {
+        Path csv = in.evaluationDir() == null ? null : find(in.evaluationDir(), "classifier.csv");
+        heading("Classifier test (Table IV)");
+        if (csv == null) {
+            para("No classifier results in this run (evaluate without --classifier).");
+            return;
+        }
+        List<String[]> rows = readCsv(csv);
+        // sample, level, run, auc, jsd -> mean and standard deviation per (sample, level)
+        Map<String, List<double[]>> groups = new LinkedHashMap<>();
+        for (String[] r : rows.subList(1, rows.size())) {
+            if (r.length < 5) continue;
+            groups.computeIfAbsent(r[0] + "\u0000" + r[1], k -> new ArrayList<>()).add(new double[]{d(r[3]), d(r[4])});
+        }
+        List<String> header = List.of("sample", "level", "runs", "AUC", "JSD", "paper AUC", "paper JSD");
+        List<List<String>> table = new ArrayList<>();
+        for (Map.Entry<String, List<double[]>> g : groups.entrySet()) {
+            String[] key = g.getKey().split("\u0000");
+            double[] auc = g.getValue().stream().mapToDouble(v -> v[0]).toArray();
+            double[] jsd = g.getValue().stream().mapToDouble(v -> v[1]).toArray();
+            String[] paper = PAPER_TABLE_IV.get((in.geometry() + " " + key[0]).toLowerCase(Locale.ROOT));
+            boolean high = key[1].toLowerCase(Locale.ROOT).startsWith("high");
+            table.add(List.of(key[0], key[1], String.valueOf(auc.length), meanStd(auc), meanStd(jsd),
+                    paper == null ? "" : paper[high ? 2 : 0], paper == null ? "" : paper[high ? 3 : 1]));
+        }
+        table(header, table);
+        para("AUC 0.5 and JSD 0 mean the classifier cannot tell generated from reference showers. Mean ± standard deviation over runs; the paper's values are for Geant4 references of 100k showers.");
+    }
+
+    private void timingSection() {
+        heading("Time per shower (Table V)");
+        if (in.timingCsvs() == null || in.timingCsvs().isEmpty()) {
+            para("No timing benchmark in this run (icaloflow bench sample).");
+        } else {
+            for (Path p : in.timingCsvs()) csvTable(p);
+        }
+        List<String> header = List.of("paper (TITAN V GPU / i9 CPU), ms", "1", "10", "100", "1000", "10000");
+        List<List<String>> t = new ArrayList<>();
+        for (Map.Entry<String, Map<Integer, String>> e : PAPER_TABLE_V.entrySet()) {
+            List<String> row = new ArrayList<>(List.of(e.getKey()));
+            for (int b : new int[]{1, 10, 100, 1000, 10000}) row.add(e.getValue().getOrDefault(b, ""));
+            t.add(row);
+        }
+        table(header, t);
+    }
+
+    private void separationSection() {
+        heading("Separation powers");
+        Path dir = in.evaluationDir();
+        List<Path> csvs = dir == null ? List.of() : files(dir, p -> p.getFileName().toString().toLowerCase(Locale.ROOT).contains("separation")
+                && p.toString().endsWith(".csv"));
+        if (csvs.isEmpty()) para("No separation powers in this run.");
+        for (Path p : csvs) csvTable(p);
+    }
+
+    private void trainingSection() {
+        heading("Training");
+        if (in.trainingDirs() == null || in.trainingDirs().isEmpty()) {
+            para("No training outputs given.");
+            return;
+        }
+        for (Path d : in.trainingDirs()) {
+            Path manifest = d.resolve("manifest.json");
+            String label = d.getFileName().toString();
+            if (Files.isRegularFile(manifest)) {
+                try {
+                    var j = org.icaloflow.data.StageManifest.read(manifest);
+                    if (j.has("result")) label += ": " + j.get("result").toString();
+                } catch (UserError ignored) {
+                    // not readable: the label stays the folder name
+                }
+            }
+            subheading(d.getParent() == null ? label : d.getParent().getFileName() + "/" + label);
+            Path png = d.resolve("loss.png");
+            if (Files.isRegularFile(png)) image(png, d.getFileName() + " loss");
+        }
+    }
+
+    private void plotsSection() {
+        heading("Evaluation plots");
+        Path dir = in.evaluationDir();
+        List<Path> pngs = dir == null ? List.of() : files(dir, p -> p.toString().toLowerCase(Locale.ROOT).endsWith(".png"));
+        if (pngs.isEmpty()) {
+            para("No plots in this run.");
+            return;
+        }
+        html.append("<div class=\"grid\">");
+        for (Path p : pngs) image(p, dir.relativize(p).toString());
+        html.append("</div>");
+    }
+
+    private void configSection() {
+        heading("Configuration");
+        if (in.config() == null || !Files.isRegularFile(in.config())) {
+            para("(not given)");
+            return;
+        }
+        try {
+            String text = Files.readString(in.config());
+            html.append("<pre>").append(esc(text)).append("</pre>");
+            md.append("```yaml\n").append(text).append("\n```\n\n");
+        } catch (IOException e) {
+            para("(unreadable: " + e.getMessage() + ")");
+        }
+    }
+
+    // ----------------------------------------------------------------- helpers
+
+    private void heading(String s) {
+        html.append("<h2>").append(esc(s)).append("</h2>");
+        md.append("## ").append(s).append("\n\n");
+    }
+
+    private void subheading(String s) {
+        html.append("<h3>").append(esc(s)).append("</h3>");
+        md.append("### ").append(s).append("\n\n");
+    }
+
+    private void para(String s) {
+        html.append("<p>").append(esc(s)).append("</p>");
+        md.append(s).append("\n\n");
+    }
+
+    private void image(Path png, String caption) {
+        try {
+            String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(png));
+            html.append("<figure><img alt=\"").append(esc(caption)).append("\" src=\"data:image/png;base64,").append(b64)
+                    .append("\"><figcaption>").append(esc(caption)).append("</figcaption></figure>");
+            md.append("![").append(caption).append("](").append(png.toAbsolutePath()).append(")\n\n");
+        } catch (IOException e) {
+            para("(image " + png + " unreadable)");
+        }
+    }
+
+    private void table(List<String> header, List<List<String>> rows) {
+        html.append("<table><tr>");
+        header.forEach(h -> html.append("<th>").append(esc(h)).append("</th>"));
+        html.append("</tr>");
+        for (List<String> r : rows) {
+            html.append("<tr>");
+            r.forEach(c -> html.append("<td>").append(esc(c)).append("</td>"));
+            html.append("</tr>");
+        }
+        html.append("</table>");
+        md.append("| ").append(String.join(" | ", header)).append(" |\n|");
+        header.forEach(h -> md.append("---|"));
+        md.append("\n");
+        for (List<String> r : rows) md.append("| ").append(String.join(" | ", r)).append(" |\n");
+        md.append("\n");
+    }
+
+    private void csvTable(Path csv) {
+        List<String[]> rows = readCsv(csv);
+        if (rows.isEmpty()) return;
+        subheading(csv.getFileName().toString());
+        List<List<String>> body = new ArrayList<>();
+        for (String[] r : rows.subList(1, Math.min(rows.size(), 201))) body.add(List.of(r));
+        table(List.of(rows.get(0)), body);
+        if (rows.size() > 201) para("(" + (rows.size() - 201) + " more rows in " + csv.getFileName() + ")");
+    }
+
+    static List<String[]> readCsv(Path csv) {
+        try {
+            List<String[]> out = new ArrayList<>();
+            for (String line : Files.readAllLines(csv)) if (!line.isBlank()) out.add(line.split(",", -1));
+            return out;
+        } catch (IOException e) {
+            throw new UserError(csv + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Path find(Path dir, String name) {
+        List<Path> l = files(dir, p -> p.getFileName().toString().equals(name));
+        return l.isEmpty() ? null : l.get(0);
+    }
+
+    private static List<Path> files(Path dir, java.util.function.Predicate<Path> keep) {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).filter(keep).sorted().toList();
+        } catch (IOException e) {
+            throw new UserError(dir + ": cannot list (" + e.getMessage() + ")");
+        }
+    }
+
+    private static double d(String s) {
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    static String meanStd(double[] v) {
+        double m = 0;
+        for (double x : v) m += x;
+        m /= v.length;
+        double s = 0;
+        for (double x : v) s += (x - m) * (x - m);
+        s = v.length > 1 ? Math.sqrt(s / (v.length - 1)) : 0;
+        return String.format(Locale.ROOT, "%.3f ± %.3f", m, s);
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

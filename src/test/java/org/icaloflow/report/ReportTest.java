@@ -1,0 +1,43 @@
+package org.icaloflow.report;
+
+import org.icaloflow.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ReportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aggregatesTableFourEmbedsPlotsAndWritesTheMarkdownTwin() throws Exception {
+        Path eval = Files.createDirectories(dir.resolve("evaluation/plots"));
+        Files.writeString(dir.resolve("evaluation/classifier.csv"), "sample,level,run,auc,jsd\n"
+                + "teacher,low,0,0.80,0.20\nteacher,low,1,0.82,0.22\nstudent,high,0,0.90,0.40\n");
+        Files.writeString(dir.resolve("evaluation/separation_power.csv"), "observable,sample,separation_power\nE_tot,teacher,0.0123\n");
+        ImageIO.write(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB), "png", eval.resolve("etot.png").toFile());
+        Path timing = dir.resolve("timing.csv");
+        Files.writeString(timing, "variant,batch,ms_per_shower\nstudent,100,12.5\n");
+        Path cfg = dir.resolve("c.yaml");
+        Files.writeString(cfg, "geometry: ds2\n");
+        Path out = dir.resolve("report.html");
+        assertEquals(0, Main.execute("report", "--run-name", "happy_turing", "-g", "ds2", "-c", cfg.toString(),
+                "--evaluation", dir.resolve("evaluation").toString(), "--timing", timing.toString(), "-o", out.toString()));
+        String html = Files.readString(out);
+        assertTrue(html.contains("0.810 ± 0.014"), "mean ± sd of the teacher's low-level AUC");
+        assertTrue(html.contains("0.797(5)"), "paper's DS2 teacher low-level AUC beside ours");
+        assertTrue(html.contains("0.838(2)"), "paper's DS2 student high-level AUC beside ours");
+        assertTrue(html.contains("data:image/png;base64,"), "plots embedded: the page is self-contained");
+        assertTrue(html.contains("E_tot") && html.contains("12.5") && html.contains("geometry: ds2"));
+        assertTrue(html.contains("7.75e2 / 3.47e3"), "paper's Table V");
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains("| teacher | low | 2 | 0.810 ± 0.014 |"), md);
+        assertTrue(Files.exists(dir.resolve("report.journal.jsonl")), "tracked (journal only without a server)");
+    }
+}
