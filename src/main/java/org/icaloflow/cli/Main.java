@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 PreprocessCommand.class,
                 TrainCommand.class,
+                DistillCommand.class,
                 ValidateCommand.class,
                 BenchCommand.class,
                 MlflowCommand.class,

@@ -2,6 +2,7 @@ package org.icaloflow.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.icaloflow.UserError;
+import org.icaloflow.distill.DistillationSettings;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.train.TrainingSettings;
 
@@ -10,13 +11,15 @@ import java.nio.file.Path;
 /**
  * One configuration file (configs/ds2.yaml, configs/ds3.yaml, configs/test.yaml): the paper's
  * hyperparameters as data. Sections: {@code geometry}, {@code architecture} (Table II),
- * {@code preprocess}, {@code training} (Table III).
+ * {@code preprocess}, {@code training} (Table III, teachers), {@code distillation} (Table III, students),
+ * {@code tracking}.
  */
 public record RunConfig(
         @JsonProperty("geometry") String geometry,
         @JsonProperty(value = "architecture", required = true) Architecture architecture,
         @JsonProperty("preprocess") Preprocess preprocess,
         @JsonProperty("training") Training training,
+        @JsonProperty("distillation") Distillation distillation,
         @JsonProperty("tracking") Tracking tracking) {
 
     public RunConfig {
@@ -39,6 +42,29 @@ public record RunConfig(
                 case 2 -> flow2Teacher;
                 case 3 -> flow3Teacher;
                 default -> throw new IllegalArgumentException("flow must be 1, 2 or 3, got " + flow);
+            };
+        }
+
+        /** The student of flow 2 or 3 (null when not configured). */
+        public FlowSpec student(int flow) {
+            return switch (flow) {
+                case 2 -> flow2Student;
+                case 3 -> flow3Student;
+                default -> throw new IllegalArgumentException("only flows 2 and 3 have students, got " + flow);
+            };
+        }
+    }
+
+    /** Table III, students: probability density distillation of Flow-2 and Flow-3. */
+    public record Distillation(
+            @JsonProperty(value = "flow2", required = true) DistillationSettings flow2,
+            @JsonProperty(value = "flow3", required = true) DistillationSettings flow3) {
+
+        public DistillationSettings flow(int flow) {
+            return switch (flow) {
+                case 2 -> flow2;
+                case 3 -> flow3;
+                default -> throw new IllegalArgumentException("only flows 2 and 3 are distilled, got " + flow);
             };
         }
     }
@@ -94,6 +120,20 @@ public record RunConfig(
             training.flow1().validate("training.flow1");
             training.flow2().validate("training.flow2");
             training.flow3().validate("training.flow3");
+        }
+        if (distillation != null) {
+            distillation.flow2().validate("distillation.flow2", 2);
+            distillation.flow3().validate("distillation.flow3", 3);
+        }
+        for (int f = 2; f <= 3; f++) {
+            FlowSpec t = architecture.teacher(f), st = architecture.student(f);
+            if (st == null) continue;
+            String key = "architecture.flow" + f + "_student";
+            if (st.dim() != t.dim()) throw new IllegalArgumentException(key + ".dim must equal the teacher's (" + t.dim() + ")");
+            if (st.conditionDim() != t.conditionDim())
+                throw new IllegalArgumentException(key + ".conditionDim must equal the teacher's (" + t.conditionDim() + ")");
+            if (st.blocks() != t.blocks())
+                throw new IllegalArgumentException(key + ".blocks must equal the teacher's (" + t.blocks() + "): distillation matches block by block");
         }
         int vpl = architecture.flow2Teacher().dim();
         if (architecture.flow3Teacher().dim() != vpl)

@@ -114,9 +114,8 @@ public final class DistillationObjective implements Objective {
     /** Per-sample mean of squares of a - b over all but the first axis: shape (N). */
     private static NDArray perSample(NDArray a, NDArray b) {
         NDArray sq = a.sub(b).square();
-        int[] axes = new int[sq.getShape().dimension() - 1];
-        for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
-        return sq.mean(axes);
+        if (sq.getShape().dimension() > 2) sq = sq.reshape(sq.getShape().get(0), -1);   // one-axis means only
+        return sq.mean(new int[] {1});
     }
 
     @Override
