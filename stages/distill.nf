@@ -7,7 +7,7 @@ process DISTILL {
     publishDir "${params.outdir}/${workflow.runName}/models/student", mode: 'copy', saveAs: { it == 'out' ? "flow${flow}" : null }
 
     input:
-    tuple val(flow), path(config), path(teacher)
+    tuple val(flow), path(config), path(teacher, stageAs: 'teacher')   // TRAIN's 'out', renamed: ours is 'out' too
     path data
 
     output:
@@ -16,7 +16,7 @@ process DISTILL {
     script:
     def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
     """
-    icaloflow distill --flow ${flow} --config ${config} --data ${data} --teacher ${teacher} --out out --resume \\
+    icaloflow distill --flow ${flow} --config ${config} --data ${data} --teacher teacher --out out --resume \\
         --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
     """
 
