@@ -131,6 +131,7 @@ class DistillationTest {
             // the teacher is untouched
             List<float[]> after = snapshot(teacher);
             for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i), after.get(i), "teacher parameter " + i);
+            for (NDArray p : teacher.parameters()) assertFalse(p.hasGradient(), "no gradient into the frozen teacher");
         }
     }
 
