@@ -107,6 +107,11 @@ public final class DistillationObjective implements Objective {
         return "kl";
     }
 
+    @Override
+    public String selectionDescription() {
+        return "KL(student||teacher) estimate";
+    }
+
     private static NDArray cst(NDManager m, DataType t, double v) {
         return m.full(new Shape(), (float) v, t);
     }

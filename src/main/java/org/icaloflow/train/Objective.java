@@ -43,6 +43,11 @@ public interface Objective {
         return "select_loss";
     }
 
+    /** How progress lines name the selection value. */
+    default String selectionDescription() {
+        return "selection loss";
+    }
+
     /** Selection value of {@code flow} on {@code select}, without gradients; lower is better. */
     double selectionMetric(Flow flow, TrainingData select, int batchSize);
 

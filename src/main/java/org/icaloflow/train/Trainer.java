@@ -193,7 +193,7 @@ public final class Trainer {
                                 saveFlow(flow, out.resolve(MODEL));
                                 tracker.logMetric("best_" + objective.selectionName(), sl, st.step);
                             }
-                            progress.selection(st.step, sl, better);
+                            progress.selection(st.step, objective.selectionDescription(), sl, better);
                             if (epochEnd) {  // the next checkpoint starts the next epoch
                                 st.epoch++;
                                 st.batchInEpoch = 0;
