@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 PreprocessCommand.class,
                 TrainCommand.class,
+                DistillCommand.class,
                 ReportCommand.class,
                 ValidateCommand.class,
                 InfoCommand.class,

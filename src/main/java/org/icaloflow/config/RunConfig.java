@@ -2,6 +2,7 @@ package org.icaloflow.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.icaloflow.UserError;
+import org.icaloflow.distill.DistillationSettings;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.train.TrainingSettings;
 
@@ -10,13 +11,15 @@ import java.nio.file.Path;
 /**
  * One configuration file (configs/ds2.yaml, configs/ds3.yaml, configs/test.yaml): the paper's
  * hyperparameters as data. Sections: {@code geometry}, {@code architecture} (Table II),
- * {@code preprocess}, {@code training} (Table III).
+ * {@code preprocess}, {@code training} (Table III, teachers), {@code distillation} (Table III, students),
+ * {@code tracking}.
  */
 public record RunConfig(
         @JsonProperty("geometry") String geometry,
         @JsonProperty(value = "architecture", required = true) Architecture architecture,
         @JsonProperty("preprocess") Preprocess preprocess,
         @JsonProperty("training") Training training,
+        @JsonProperty("distillation") Distillation distillation,
         @JsonProperty("tracking") Tracking tracking) {
 
     public RunConfig {
@@ -42,6 +45,32 @@ public record RunConfig(
             };
             if (f == null) throw new UserError("the configuration has no architecture." + (flow == 1 ? "flow1" : "flow" + flow + "_teacher"));
             return f;
+        }
+
+        /** The student of flow 2 or 3 (null when not configured). */
+        public FlowSpec student(int flow) {
+            return switch (flow) {
+                case 2 -> flow2Student;
+                case 3 -> flow3Student;
+                default -> throw new IllegalArgumentException("only flows 2 and 3 have students, got " + flow);
+            };
+        }
+    }
+
+    /** Table III, students: probability density distillation of Flow-2 and Flow-3. */
+    public record Distillation(
+            @JsonProperty("flow2") DistillationSettings flow2,
+            @JsonProperty("flow3") DistillationSettings flow3) {
+
+        /** Settings of flow 2 or 3; a UserError when the configuration lacks them. */
+        public DistillationSettings flow(int flow) {
+            DistillationSettings d = switch (flow) {
+                case 2 -> flow2;
+                case 3 -> flow3;
+                default -> throw new IllegalArgumentException("only flows 2 and 3 are distilled, got " + flow);
+            };
+            if (d == null) throw new UserError("the configuration has no distillation.flow" + flow);
+            return d;
         }
     }
 
@@ -100,8 +129,23 @@ public record RunConfig(
             if (training.flow2() != null) training.flow2().validate("training.flow2");
             if (training.flow3() != null) training.flow3().validate("training.flow3");
         }
+        if (distillation != null) {
+            if (distillation.flow2() != null) distillation.flow2().validate("distillation.flow2", 2);
+            if (distillation.flow3() != null) distillation.flow3().validate("distillation.flow3", 3);
+        }
         // sections may be absent in the per-stage files of `icaloflow config split`: check what is there
         Architecture a = architecture;
+        for (int f = 2; f <= 3; f++) {
+            FlowSpec t = f == 2 ? a.flow2Teacher() : a.flow3Teacher();
+            FlowSpec st = a.student(f);
+            if (st == null || t == null) continue;
+            String key = "architecture.flow" + f + "_student";
+            if (st.dim() != t.dim()) throw new IllegalArgumentException(key + ".dim must equal the teacher's (" + t.dim() + ")");
+            if (st.conditionDim() != t.conditionDim())
+                throw new IllegalArgumentException(key + ".conditionDim must equal the teacher's (" + t.conditionDim() + ")");
+            if (st.blocks() != t.blocks())
+                throw new IllegalArgumentException(key + ".blocks must equal the teacher's (" + t.blocks() + "): distillation matches block by block");
+        }
         if (a.flow2Teacher() != null && a.flow2Teacher().conditionDim() != 2)
             throw new IllegalArgumentException("architecture.flow2_teacher.conditionDim must be 2 (E_inc, E_1)");
         if (a.flow1() != null && a.flow1().conditionDim() != 1)

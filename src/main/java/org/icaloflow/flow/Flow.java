@@ -123,6 +123,49 @@ public final class Flow implements AutoCloseable {
         return create(spec, manager, DataType.FLOAT32);
     }
 
+    /**
+     * A freshly initialised flow whose block permutations are the given ones ({@code permutations[0]} ignored,
+     * one permutation of 0..dim-1 per later block), e.g. a distillation student that must permute exactly as
+     * its teacher does so that block i of both computes the same map.
+     */
+    public static Flow create(FlowSpec spec, NDManager manager, DataType dataType, int[][] permutations) {
+        if (permutations == null || permutations.length != spec.blocks()) {
+            throw new IllegalArgumentException("need " + spec.blocks() + " permutations, got "
+                    + (permutations == null ? "none" : permutations.length));
+        }
+        int[][] p = new int[spec.blocks()][];
+        for (int i = 1; i < spec.blocks(); i++) {
+            boolean[] seen = new boolean[spec.dim()];
+            if (permutations[i] == null || permutations[i].length != spec.dim()) {
+                throw new IllegalArgumentException("permutation " + i + " must have " + spec.dim() + " entries");
+            }
+            for (int v : permutations[i]) {
+                if (v < 0 || v >= spec.dim() || seen[v]) {
+                    throw new IllegalArgumentException("permutation " + i + " is not a permutation of 0.." + (spec.dim() - 1));
+                }
+                seen[v] = true;
+            }
+            p[i] = permutations[i].clone();
+        }
+        return new Flow(spec, manager, dataType, p);
+    }
+
+    /**
+     * A fresh student for probability density distillation (CaloFlow II; iCaloFlow Sec. III C 2): the
+     * student's spec may differ in kind and hidden sizes, but must have the teacher's dim, condition dim and
+     * number of blocks, and takes the teacher's permutations and data type.
+     */
+    public static Flow studentOf(Flow teacher, FlowSpec studentSpec, NDManager manager) {
+        FlowSpec t = teacher.spec();
+        if (studentSpec.dim() != t.dim() || studentSpec.conditionDim() != t.conditionDim()
+                || studentSpec.blocks() != t.blocks()) {
+            throw new UserError("student architecture must match its teacher in dim, conditionDim and blocks: teacher "
+                    + t.dim() + "/" + t.conditionDim() + "/" + t.blocks() + ", student " + studentSpec.dim() + "/"
+                    + studentSpec.conditionDim() + "/" + studentSpec.blocks());
+        }
+        return create(studentSpec, manager, teacher.dataType(), teacher.perms);
+    }
+
     /** Permutations before each block: none before block 0, then reversed, random, reversed, ... */
     static int[][] defaultPermutations(FlowSpec spec) {
         int d = spec.dim();

@@ -41,7 +41,12 @@ final class Progress {
     }
 
     void selection(long step, double loss, boolean better) {
-        String line = String.format(Locale.ROOT, "%s step %d selection loss %.6g%s", name, step, loss, better ? " (best so far: kept)" : "");
+        selection(step, "selection loss", loss, better);
+    }
+
+    /** A selection result; {@code what} names the value (e.g. "selection loss", "KL estimate"). */
+    void selection(long step, String what, double loss, boolean better) {
+        String line = String.format(Locale.ROOT, "%s step %d %s %.6g%s", name, step, what, loss, better ? " (best so far: kept)" : "");
         if (barShown) {
             out.println();
             barShown = false;

@@ -29,12 +29,14 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Trains one teacher flow by maximum likelihood (paper Eqs. 3-5) with Adam and a learning-rate schedule,
- * keeping the model with the lowest selection-set loss.
+ * Trains one flow with Adam and a learning-rate schedule, minimising an {@link Objective} (maximum
+ * likelihood, paper Eqs. 3-5, for the teachers; probability density distillation for the students) and
+ * keeping the model with the lowest selection value.
  *
  * <p>Output folder: {@code model/} (the selected flow), {@code checkpoint/} (the latest flow, optimiser and
  * loop state, written at every selection point: a killed run resumes from it and loses at most the work
- * since), {@code history.csv} (training and selection losses), {@code loss.png}.
+ * since), {@code history.csv} (training and selection losses, then the objective's separate loss terms),
+ * {@code loss.png}.
  *
  * <p>A batch whose loss is NaN or infinite is skipped, counted and logged; {@code maxBadBatches} in a row
  * stop the run with a clear error. Every temporary tensor lives in a per-step NDManager scope.
@@ -66,8 +68,15 @@ public final class Trainer {
     private final Options o;
     private final TrainingSettings s;
     private final Tracker tracker;
+    private final Objective objective;
 
+    /** Maximum-likelihood training. */
     public Trainer(FlowSpec spec, TrainingData train, TrainingData select, Options options, Tracker tracker) {
+        this(spec, train, select, options, tracker, Objective.mle());
+    }
+
+    public Trainer(FlowSpec spec, TrainingData train, TrainingData select, Options options, Tracker tracker,
+                   Objective objective) {
         if (train.dim() != spec.dim() || train.conditionDim() != spec.conditionDim())
             throw new UserError(options.name() + ": data has dim " + train.dim() + " / condition " + train.conditionDim()
                     + " but the architecture expects " + spec.dim() + " / " + spec.conditionDim());
@@ -78,6 +87,7 @@ public final class Trainer {
         this.o = options;
         this.s = options.settings();
         this.tracker = tracker == null ? Tracker.noop() : tracker;
+        this.objective = objective;
     }
 
     /** Loop state persisted in checkpoint/state.json. */
@@ -110,9 +120,11 @@ public final class Trainer {
                 o.log().printf(Locale.ROOT, "%s: resuming from %s at epoch %d, step %d (best selection loss %.5g)%n",
                         o.name(), ckpt, st.epoch + 1, st.step, st.best);
             } else {
-                flow = Flow.create(spec, root);
+                flow = objective.create(spec, root);
                 adam = new Adam(flow, 0);
-                history.add("kind,epoch,step,loss,lr,samples_per_s");
+                StringBuilder header = new StringBuilder("kind,epoch,step,loss,lr,samples_per_s");
+                for (String t : objective.terms()) header.append(',').append(t);
+                history.add(header.toString());
             }
             try {
                 o.log().printf(Locale.ROOT, "%s: %s, %d parameters, %d training / %d selection samples, %d epochs x %d batches of %d, device %s%n",
@@ -121,6 +133,9 @@ public final class Trainer {
                 Progress progress = new Progress(o.log(), o.name(), total, st.step);
                 long stepsThisRun = 0;
                 double intervalLoss = 0;
+                int nTerms = objective.terms().size();
+                double[] intervalTerms = new double[nTerms];
+                double[] terms = new double[nTerms];
                 long intervalBatches = 0, intervalSamples = 0;
                 long intervalStart = System.nanoTime();
                 for (; st.epoch < s.epochs(); st.epoch++, st.batchInEpoch = 0) {
@@ -129,13 +144,14 @@ public final class Trainer {
                         TrainingData.Batch b = it.next();
                         double lr = s.schedule().rate(st.step, total, spe);
                         adam.setLearningRate(lr);
-                        double loss = step(flow, adam, b);
+                        double loss = step(flow, adam, b, objective, st.step, terms);
                         st.step++;
                         st.batchInEpoch++;
                         stepsThisRun++;
                         if (Double.isFinite(loss)) {
                             st.badInARow = 0;
                             intervalLoss += loss;
+                            for (int k = 0; k < nTerms; k++) intervalTerms[k] += terms[k];
                             intervalBatches++;
                             intervalSamples += b.n();
                         } else {
@@ -153,7 +169,15 @@ public final class Trainer {
                             double secs = (System.nanoTime() - intervalStart) / 1e9;
                             double mean = intervalBatches > 0 ? intervalLoss / intervalBatches : Double.NaN;
                             double rate = intervalSamples / Math.max(secs, 1e-9);
-                            history.add(String.format(Locale.ROOT, "train,%d,%d,%.8g,%.6g,%.1f", st.epoch + 1, st.step, mean, lr, rate));
+                            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "train,%d,%d,%.8g,%.6g,%.1f",
+                                    st.epoch + 1, st.step, mean, lr, rate));
+                            for (int k = 0; k < nTerms; k++) {
+                                double tm = intervalBatches > 0 ? intervalTerms[k] / intervalBatches : Double.NaN;
+                                row.append(String.format(Locale.ROOT, ",%.8g", tm));
+                                tracker.logMetric(objective.terms().get(k), tm, st.step);
+                                intervalTerms[k] = 0;
+                            }
+                            history.add(row.toString());
                             tracker.logMetric("train_loss", mean, st.step);
                             tracker.logMetric("lr", lr, st.step);
                             tracker.logMetric("samples_per_s", rate, st.step);
@@ -165,17 +189,18 @@ public final class Trainer {
                         }
                         boolean selectNow = epochEnd || s.selectEvery() > 0 && st.step % s.selectEvery() == 0;
                         if (selectNow) {
-                            double sl = selectionLoss(flow);
-                            history.add(String.format(Locale.ROOT, "select,%d,%d,%.8g,%.6g,", st.epoch + 1, st.step, sl, lr));
-                            tracker.logMetric("select_loss", sl, st.step);
+                            double sl = objective.selectionMetric(flow, select, s.batchSize());
+                            history.add(String.format(Locale.ROOT, "select,%d,%d,%.8g,%.6g,", st.epoch + 1, st.step, sl, lr)
+                                    + ",".repeat(nTerms));
+                            tracker.logMetric(objective.selectionName(), sl, st.step);
                             boolean better = sl < st.best;
                             if (better) {
                                 st.best = sl;
                                 st.bestStep = st.step;
                                 saveFlow(flow, out.resolve(MODEL));
-                                tracker.logMetric("best_select_loss", sl, st.step);
+                                tracker.logMetric("best_" + objective.selectionName(), sl, st.step);
                             }
-                            progress.selection(st.step, sl, better);
+                            progress.selection(st.step, objective.selectionDescription(), sl, better);
                             if (epochEnd) {  // the next checkpoint starts the next epoch
                                 st.epoch++;
                                 st.batchInEpoch = 0;
@@ -203,26 +228,26 @@ public final class Trainer {
         }
     }
 
-    /** One optimiser step on a batch; returns its loss (mean negative log-likelihood), NaN when skipped. */
-    static double step(Flow flow, Adam adam, TrainingData.Batch b) {
+    /**
+     * One optimiser step on a batch; returns its loss, NaN/inf when skipped (no update). The objective's
+     * separate terms go into {@code terms}.
+     */
+    static double step(Flow flow, Adam adam, TrainingData.Batch b, Objective objective, long step, double[] terms) {
         try (NDManager m = flow.manager().newSubManager()) {
             NDArray x = m.create(b.x(), new Shape(b.n(), flow.spec().dim()));
             NDArray c = flow.spec().conditionDim() > 0 ? m.create(b.c(), new Shape(b.n(), flow.spec().conditionDim())) : null;
             double loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray l = flow.logProb(x, c).mean().neg();
+                Objective.Loss ol = objective.loss(flow, x, c, b, step);
+                NDArray l = ol.total();
                 loss = l.getFloat();
+                for (int k = 0; k < terms.length; k++) terms[k] = ol.terms()[k].getFloat();
                 if (!Double.isFinite(loss)) return loss;
                 gc.backward(l);
             }
             adam.step();
             return loss;
         }
-    }
-
-    /** Mean negative log-likelihood over the selection set (nats per sample). */
-    private double selectionLoss(Flow flow) {
-        return meanNll(flow, select, s.batchSize());
     }
 
     /** Mean negative log-likelihood of {@code data} under {@code flow}, without gradients. */

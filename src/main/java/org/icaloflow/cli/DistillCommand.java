@@ -1,0 +1,181 @@
+package org.icaloflow.cli;
+
+import ai.djl.ndarray.NDManager;
+import org.icaloflow.UserError;
+import org.icaloflow.config.RunConfig;
+import org.icaloflow.data.Geometry;
+import org.icaloflow.data.StageManifest;
+import org.icaloflow.distill.DistillationObjective;
+import org.icaloflow.distill.DistillationSettings;
+import org.icaloflow.distill.DiversityWeights;
+import org.icaloflow.distill.LayerAggregates;
+import org.icaloflow.flow.Flow;
+import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.preprocess.EncodedShowers;
+import org.icaloflow.preprocess.Preprocessor;
+import org.icaloflow.track.Tags;
+import org.icaloflow.track.Tracker;
+import org.icaloflow.train.FlowData;
+import org.icaloflow.train.Trainer;
+import org.icaloflow.train.TrainingData;
+import org.icaloflow.train.TrainingSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code icaloflow distill}: one IAF student from its trained MAF teacher. */
+@Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
+        headerHeading = "%n",
+        header = "Distil a trained teacher (MAF) into a fast-sampling student (IAF).",
+        descriptionHeading = "%n",
+        description = {
+                "Probability density distillation (CaloFlow II; iCaloFlow Sec. III C 2): the student has the teacher's "
+                        + "blocks and permutations and learns to invert it, with L_x = MSE(x, f_IAF^-1(f_MAF(x))) on "
+                        + "training showers, L_z = MSE(z, f_MAF(f_IAF^-1(z))) on base samples and the per-block MADE terms. "
+                        + "Flow-2 uses all four terms (Eq. 10), Flow-3 the x-pass only (Eq. 11); weights, schedule, and "
+                        + "the optional physics loss and diversity weighting come from the config's 'distillation' section.",
+                "The teacher is frozen. The student with the lowest estimated KL(student||teacher) on the selection "
+                        + "set's conditions is kept (each epoch's end and every selectEvery batches).",
+                "",
+                "Writes OUT/model (the selected student), OUT/checkpoint (for --resume), OUT/history.csv, OUT/loss.png, "
+                        + "OUT/manifest.json and OUT/distill.journal.jsonl (MLflow events)."},
+        optionListHeading = "%nOptions:%n")
+public final class DistillCommand implements Runnable {
+
+    @Option(names = "--flow", required = true, paramLabel = "2|3", description = "Which flow's student.")
+    int flowNumber;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE.yaml", description = "Run configuration (configs/ds2.yaml, ...).")
+    Path config;
+
+    @Option(names = {"-d", "--data"}, required = true, paramLabel = "DIR", description = "Output folder of `icaloflow preprocess`.")
+    Path data;
+
+    @Option(names = {"-t", "--teacher"}, required = true, paramLabel = "DIR",
+            description = "The teacher: the output folder of `icaloflow train` (its model/ is used) or a model folder.")
+    Path teacherDir;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint when there is one.")
+    boolean resume;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Override the configured number of epochs.")
+    Integer epochs;
+
+    @Mixin
+    TrackingOptions tracking;
+
+    @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0", description = "Testing: abandon the run after N steps, as a kill would.")
+    long stopAfterSteps;
+
+    /** The model folder of a teacher given as a train output folder or as the model folder itself. */
+    static Path teacherModel(Path dir) {
+        if (Files.isRegularFile(dir.resolve(Flow.JSON_FILE))) return dir;
+        Path m = dir.resolve(Trainer.MODEL);
+        if (Files.isRegularFile(m.resolve(Flow.JSON_FILE))) return m;
+        throw new UserError(dir + ": not a trained teacher (no " + Flow.JSON_FILE + " in it or in its " + Trainer.MODEL + "/)");
+    }
+
+    /** The (α, r) binning of one layer: the config's geometry, else the CaloChallenge one with this layer size. */
+    static LayerAggregates aggregates(RunConfig cfg, int dim) {
+        String g = cfg.geometry();
+        if (g == null) {
+            if (dim == Geometry.ds2().voxelsPerLayer()) g = "ds2";
+            else if (dim == Geometry.ds3().voxelsPerLayer()) g = "ds3";
+            else throw new UserError("geometry: needed by distillation physicsLoss for a layer of " + dim + " voxels");
+        }
+        return LayerAggregates.of(Geometry.forName(g), dim);
+    }
+
+    @Override
+    public void run() {
+        if (flowNumber < 2 || flowNumber > 3) throw new UserError("--flow must be 2 or 3 (Flow-1 has no student), got " + flowNumber);
+        RunConfig cfg = RunConfig.load(config);
+        if (cfg.distillation() == null) throw new UserError(config + ": no 'distillation' section");
+        DistillationSettings ds = cfg.distillation().flow(flowNumber);
+        if (epochs != null) {
+            if (epochs < 1) throw new UserError("--epochs must be at least 1");
+            ds = ds.withEpochs(epochs);
+        }
+        TrainingSettings settings = ds.training();
+        FlowSpec teacherSpec = cfg.architecture().teacher(flowNumber);
+        FlowSpec studentSpec = cfg.architecture().student(flowNumber);
+        if (studentSpec == null) throw new UserError(config + ": architecture.flow" + flowNumber + "_student is required for distillation");
+        Path teacherModel = teacherModel(teacherDir);
+        String name = "flow" + flowNumber + "-student";
+        Path dataManifest = data.resolve(Preprocessor.MANIFEST);
+        if (!Files.isRegularFile(dataManifest)) throw new UserError(data + ": not a preprocess output (no " + Preprocessor.MANIFEST + ")");
+
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(Tags.STAGE, "distill");
+        tags.put(Tags.FLOW, String.valueOf(flowNumber));
+        tags.put(Tags.GEOMETRY, String.valueOf(cfg.geometry()));
+        tags.put(Tags.CONFIG_SHA256, StageManifest.sha256(config));
+        tags.put(Tags.INPUT_SHA256, StageManifest.sha256(dataManifest));
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new UserError(out + ": cannot create folder (" + e.getMessage() + ")");
+        }
+        try (Tracker tracker = tracking.start(cfg.tracking().experiment(), out.resolve("distill.journal.jsonl"), "distill-" + name, tags);
+             EncodedShowers trainFile = EncodedShowers.open(data.resolve(Preprocessor.TRAIN));
+             EncodedShowers selectFile = EncodedShowers.open(data.resolve(Preprocessor.SELECT));
+             NDManager teacherManager = NDManager.newBaseManager();
+             Flow teacher = Flow.load(teacherModel, teacherManager, teacherSpec)) {
+            try {
+                Map<String, Object> params = new LinkedHashMap<>();
+                params.put("teacher", teacherSpec.toTree());
+                params.put("student", studentSpec.toTree());
+                params.put("distillation", ds);
+                params.put("flow", flowNumber);
+                tracker.logParams(org.icaloflow.config.Yaml.mapper().convertValue(params, Map.class));
+                tracker.logArtifact(config, "config");
+                TrainingData train = FlowData.of(flowNumber, trainFile, settings, 0);
+                TrainingData select = FlowData.of(flowNumber, selectFile, settings, settings.selectShowers());
+                LayerAggregates agg = ds.physicsLoss().enabled() ? aggregates(cfg, studentSpec.dim()) : null;
+                DiversityWeights div = null;
+                if (ds.diversityWeighting().enabled()) {
+                    var dw = ds.diversityWeighting();
+                    div = DiversityWeights.measure(train, dw.bins(), dw.epsilon(), dw.maxSamples(), settings.batchSize());
+                    System.err.println("icaloflow distill: diversity weights per incident-energy bin " + java.util.Arrays.toString(div.binWeights()));
+                }
+                DistillationObjective objective = new DistillationObjective(teacher, ds, flowNumber, agg, div);
+                Trainer.Result r = new Trainer(studentSpec, train, select,
+                        new Trainer.Options(name, settings, out, resume, stopAfterSteps, System.err), tracker, objective).run();
+                if (!r.completed()) {
+                    System.err.println("icaloflow distill: stopped after " + r.steps() + " steps (--stop-after-steps)");
+                    return;
+                }
+                StageManifest m = new StageManifest("distill");
+                m.addInput(config);
+                m.addInput(dataManifest);
+                m.addInput(teacherModel.resolve(Flow.JSON_FILE));
+                m.addInput(teacherModel.resolve(Flow.PARAMS_FILE));
+                m.put("flow", flowNumber);
+                m.put("teacher", teacherSpec.toTree());
+                m.put("student", studentSpec.toTree());
+                m.put("distillation", ds);
+                m.put("result", Map.of("best_kl", r.bestSelectLoss(), "best_step", r.bestStep(),
+                        "steps", r.steps(), "bad_batches", r.badBatches(), "resumed", r.resumed()));
+                m.addOutput(out.resolve(Trainer.HISTORY));
+                m.write(out.resolve("manifest.json"));
+                tracker.logMetric("final_best_kl", r.bestSelectLoss(), r.steps());
+                tracker.logArtifact(out.resolve(Trainer.LOSS_PNG), "plots");
+                tracker.logArtifact(out.resolve(Trainer.HISTORY), null);
+                tracker.logArtifact(out.resolve(Trainer.MODEL).resolve(Flow.JSON_FILE), "model");
+                System.err.printf("icaloflow distill: %s best KL(student||teacher) estimate %.6g nats at step %d -> %s%n", name,
+                        r.bestSelectLoss(), r.bestStep(), out.resolve(Trainer.MODEL));
+            } catch (RuntimeException e) {
+                tracker.fail();
+                throw e;
+            }
+        }
+    }
+}

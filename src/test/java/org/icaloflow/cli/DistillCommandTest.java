@@ -1,0 +1,62 @@
+package org.icaloflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.icaloflow.data.StageManifest;
+import org.icaloflow.flow.Flow;
+import org.icaloflow.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code icaloflow distill} end to end on a few synthetic showers with the tiny test configuration. */
+class DistillCommandTest {
+    static {
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) System.setProperty("ai.djl.pytorch.num_threads", "1");
+        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void distilsFlowTwoAndThreeStudentsAndRejectsBadInput() throws Exception {
+        Path in = dir.resolve("in.hdf5"), data = dir.resolve("data");
+        assertEquals(0, Main.execute("synth", "-g", "ds2", "--events", "40", "--seed", "3", "--out", in.toString()));
+        assertEquals(0, Main.execute("preprocess", "-g", "ds2", "-i", in.toString(), "-o", data.toString()));
+        String cfg = "configs/test.yaml";
+        for (String f : List.of("2", "3"))
+            assertEquals(0, Main.execute("train", "--flow", f, "-c", cfg, "-d", data.toString(), "-o", dir.resolve("t" + f).toString(), "--epochs", "1"));
+
+        // Flow-2 with the physics term and diversity weighting switched on (geometry inferred from the layer size)
+        Path cfgOn = dir.resolve("on.yaml");
+        Files.writeString(cfgOn, Files.readString(Path.of(cfg)).replace("distillation:\n  flow2:\n",
+                "distillation:\n  flow2:\n    physicsLoss: {enabled: true, weight: 2.0}\n    diversityWeighting: {enabled: true, bins: 4}\n"));
+        Path s2 = dir.resolve("s2");
+        assertEquals(0, Main.execute("distill", "--flow", "2", "-c", cfgOn.toString(), "-d", data.toString(),
+                "--teacher", dir.resolve("t2").toString(), "-o", s2.toString(), "--epochs", "2"));
+        for (String f : List.of(Trainer.HISTORY, Trainer.LOSS_PNG, "manifest.json", "distill.journal.jsonl", "model/" + Flow.JSON_FILE, "checkpoint/state.json"))
+            assertTrue(Files.isRegularFile(s2.resolve(f)), f);
+        assertTrue(Files.readAllLines(s2.resolve(Trainer.HISTORY)).get(0).endsWith(",lx,lx_made,lz,lz_made,physics"));
+        JsonNode man = StageManifest.JSON.readTree(s2.resolve("manifest.json").toFile());
+        assertTrue(Double.isFinite(man.at("/result/best_kl").asDouble()), man.toString());
+        String journal = Files.readString(s2.resolve("distill.journal.jsonl"));
+        for (String key : List.of("\"lx\"", "\"lz_made\"", "\"physics\"", "\"kl\"", "\"lr\"")) assertTrue(journal.contains(key), key);
+
+        // Flow-3 from the teacher's model folder: x-pass only
+        Path s3 = dir.resolve("s3");
+        assertEquals(0, Main.execute("distill", "--flow", "3", "-c", cfg, "-d", data.toString(),
+                "--teacher", dir.resolve("t3").resolve(Trainer.MODEL).toString(), "-o", s3.toString(), "--epochs", "1"));
+        assertTrue(Files.readAllLines(s3.resolve(Trainer.HISTORY)).get(0).endsWith("samples_per_s,lx,lx_made"));
+
+        // bad input: exit 2
+        assertEquals(2, Main.execute("distill", "--flow", "1", "-c", cfg, "-d", data.toString(), "--teacher", dir.resolve("t2").toString(), "-o", dir.resolve("x").toString()));
+        assertEquals(2, Main.execute("distill", "--flow", "2", "-c", cfg, "-d", data.toString(), "--teacher", dir.resolve("nope").toString(), "-o", dir.resolve("x").toString()));
+        // a Flow-2 teacher given for Flow-3: architecture mismatch
+        assertEquals(2, Main.execute("distill", "--flow", "3", "-c", cfg, "-d", data.toString(), "--teacher", dir.resolve("t2").toString(), "-o", dir.resolve("x").toString()));
+    }
+}

@@ -1,0 +1,27 @@
+// DISTILL: one IAF student from its MAF teacher (probability density distillation, paper Sec. III C 2);
+// included twice (DISTILL_FLOW2, DISTILL_FLOW3) on the TRAIN outputs of flows 2 and 3.
+// `--resume` continues from the task's own checkpoint when Nextflow retries it.
+process DISTILL {
+    tag "flow${flow}"
+    label 'gpu'
+    publishDir "${params.outdir}/${workflow.runName}/models/student", mode: 'copy', saveAs: { it == 'out' ? "flow${flow}" : null }
+
+    input:
+    tuple val(flow), path(config), path(teacher, stageAs: 'teacher')   // TRAIN's 'out', renamed: ours is 'out' too
+    path data
+
+    output:
+    tuple val(flow), path('out'), emit: model
+
+    script:
+    def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
+    """
+    icaloflow distill --flow ${flow} --config ${config} --data ${data} --teacher teacher --out out --resume \\
+        --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
+    """
+
+    stub:
+    """
+    mkdir -p out/model && touch out/model/flow.json out/model/params.bin out/history.csv
+    """
+}
