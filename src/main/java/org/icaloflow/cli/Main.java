@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
                 PreprocessCommand.class,
                 TrainCommand.class,
                 ValidateCommand.class,
+                FeaturesCommand.class,
+                EvaluateCommand.class,
                 BenchCommand.class,
                 MlflowCommand.class,
                 CommandLine.HelpCommand.class
