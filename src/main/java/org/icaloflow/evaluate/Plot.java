@@ -125,7 +125,7 @@ public final class Plot {
                     }
                 }
             } else {
-                double raw = (hi - lo) / 5, mag = Math.pow(10, Math.floor(Math.log10(raw))), step = mag;
+                double raw = (hi - lo) / 6, mag = Math.pow(10, Math.floor(Math.log10(raw))), step = mag;
                 for (double m : new double[]{1, 2, 5, 10}) {
                     step = m * mag;
                     if (step >= raw) break;
@@ -141,9 +141,14 @@ public final class Plot {
         if (v == 0) return "0";
         double a = Math.abs(v);
         if (a >= 1e4 || a < 1e-2) {
-            String s = String.format(Locale.ROOT, "%.0e", v);
-            return s.replace("e+0", "e").replace("e-0", "e-").replace("e+", "e");
+            String s = String.format(Locale.ROOT, "%.1e", v);
+            int e = s.indexOf('e');
+            String mant = s.substring(0, e), exp = s.substring(e + 1);
+            if (mant.contains(".")) mant = mant.replaceAll("0+$", "").replaceAll("\\.$", "");
+            int ex = Integer.parseInt(exp.startsWith("+") ? exp.substring(1) : exp);
+            return mant + "e" + ex;
         }
+        if (a >= 100) return String.format(Locale.ROOT, "%.0f", v);
         String s = String.format(Locale.ROOT, "%.3g", v);
         if (s.contains(".")) s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
         return s;
@@ -422,7 +427,8 @@ public final class Plot {
         return (g, area) -> {
             title(g, area, title);
             int l = area.x + 62, r = area.x + area.width - 14, t = area.y + 24, b = area.y + area.height - 44;
-            Rectangle main = new Rectangle(l, t + 14, r - l, b - t - 14);
+            int zeroRows = 9 * boxes.size() + 4; // one row of zero fractions per sample above the frame
+            Rectangle main = new Rectangle(l, t + zeroRows, r - l, b - t - zeroRows);
             double lo = Double.MAX_VALUE, hi = 0;
             for (Box[] bs : boxes)
                 for (Box bx : bs) {
@@ -462,15 +468,11 @@ public final class Plot {
                         g.drawLine(xa, y50, xb, y50);
                     }
                     g.setClip(clip);
-                    // zero fraction above the frame, one row per sample
+                    // zero fraction above the frame, one row per sample, in the sample's colour
                     String z = String.format(Locale.ROOT, "%.0f%%", 100 * bx.zeroFraction());
                     Graphics2D zg = (Graphics2D) g.create();
                     zg.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 8));
-                    if (nc * ns > 30) {
-                        zg.translate(xm, main.y - 2);
-                        zg.rotate(-Math.PI / 2);
-                        zg.drawString(z, 0, 3);
-                    } else centred(zg, z, xm, main.y - 3);
+                    centred(zg, z, (int) (main.x + (c + 0.5) * cw), main.y - 3 - 9 * (ns - 1 - s));
                     zg.dispose();
                 }
             }
