@@ -469,7 +469,9 @@ public final class Plot {
                     }
                     g.setClip(clip);
                     // zero fraction above the frame, one row per sample, in the sample's colour
-                    String z = String.format(Locale.ROOT, "%.0f%%", 100 * bx.zeroFraction());
+                    double zf = 100 * bx.zeroFraction();
+                    // never round a ring with some hits up to "100%"
+                    String z = String.format(Locale.ROOT, zf > 99.5 && zf < 100 ? "%.1f%%" : "%.0f%%", zf);
                     Graphics2D zg = (Graphics2D) g.create();
                     zg.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 8));
                     centred(zg, z, (int) (main.x + (c + 0.5) * cw), main.y - 3 - 9 * (ns - 1 - s));
