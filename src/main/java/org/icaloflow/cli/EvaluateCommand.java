@@ -68,6 +68,10 @@ public final class EvaluateCommand implements Runnable {
             description = "Showers read per batch (default: about 4 million voxels' worth).")
     int batch;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads filling histograms (default: the available processors).")
+    Integer threads;
+
     @Option(names = "--no-plots", description = "Skip the PNG figures.")
     boolean noPlots;
 
@@ -89,7 +93,9 @@ public final class EvaluateCommand implements Runnable {
         if (!(threshold > 0)) throw new UserError("--threshold must be > 0 (it starts the log binnings), got " + threshold);
         Geometry g = Geometry.forName(geometry);
         List<Evaluation.Sample> samples = parseSamples(generated);
-        Evaluation ev = new Evaluation(g, threshold, batch, System.err);
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) throw new UserError("--threads must be at least 1, got " + t);
+        Evaluation ev = new Evaluation(g, threshold, batch, t, System.err);
         Evaluation.Result r = ev.run(reference, samples, out, !noPlots);
         PrintWriter w = spec.commandLine().getOut();
         w.print(Evaluation.table(r));

@@ -100,6 +100,21 @@ final class Accumulator {
         showers += n;
     }
 
+    /** Adds everything another accumulator of the same binning collected (per-thread partial results). */
+    void merge(Accumulator o) {
+        for (var e : hists.entrySet()) e.getValue().add(o.hists.get(e.getKey()));
+        showers += o.showers;
+        eTotSum += o.eTotSum;
+        for (int l = 0; l < layerSum.length; l++) layerSum[l] += o.layerSum[l];
+        for (int k = 0; k < voxelSum.length; k++) voxelSum[k] += o.voxelSum[k];
+        for (int p = 0; p < ring.length; p++)
+            for (int r = 0; r < ring[p].length; r++) {
+                ring[p][r].add(o.ring[p][r]);
+                ringZeros[p][r] += o.ringZeros[p][r];
+                ringCount[p][r] += o.ringCount[p][r];
+            }
+    }
+
     /** Box statistics of ring {@code r} of plot layer {@code p}: quantiles of the nonzero voxel energies. */
     Plot.Box ringBox(int p, int r) {
         Histogram h = ring[p][r];

@@ -50,11 +50,18 @@ public final class Evaluation {
     private final double threshold;
     private final int batchRows;
     private final PrintStream log;
+    private final int threads;
 
-    public Evaluation(Geometry g, double thresholdMeV, int batchRows, PrintStream log) {
+    /**
+     * @param batchRows showers read at a time (0: about 4 million voxels' worth per thread)
+     * @param threads   threads filling histograms (each batch is split between them); results do not depend on
+     *                  the batch size and, up to the last bits of the mean energies, not on the threads
+     */
+    public Evaluation(Geometry g, double thresholdMeV, int batchRows, int threads, PrintStream log) {
         this.g = g;
         this.threshold = thresholdMeV;
-        this.batchRows = batchRows > 0 ? batchRows : Math.max(1, 4_000_000 / g.voxels());
+        this.threads = Math.max(1, threads);
+        this.batchRows = batchRows > 0 ? batchRows : Math.max(this.threads, this.threads * 4_000_000 / g.voxels());
         this.log = log;
     }
 
@@ -75,17 +82,12 @@ public final class Evaluation {
                 if (sources.get(i).size() == 0)
                     throw new UserError(sources.get(i).files().get(0) + ": no showers");
             Binning bins = binning(sources.get(0));
-            Accumulator ref = new Accumulator(g, bins, threshold, plotLayers(g));
-            fill(sources.get(0), ref, "reference");
+            Accumulator ref = fill(sources.get(0), bins, "reference");
             List<Accumulator> gen = new ArrayList<>();
-            for (int i = 0; i < samples.size(); i++) {
-                Accumulator a = new Accumulator(g, bins, threshold, plotLayers(g));
-                fill(sources.get(i + 1), a, samples.get(i).name());
-                gen.add(a);
-            }
+            for (int i = 0; i < samples.size(); i++) gen.add(fill(sources.get(i + 1), bins, samples.get(i).name()));
             Result result = compare(ref, samples, gen);
             write(out, reference, samples, sources, ref, gen, result);
-            if (plots) new EvaluationPlots(g, threshold, ref, samples, gen).writeAll(out.resolve("plots"));
+            if (plots) new EvaluationPlots(g, ref, samples, gen).writeAll(out.resolve("plots"));
             return result;
         } finally {
             for (ShowerSource s : sources) s.close();
@@ -143,14 +145,55 @@ public final class Evaluation {
 
     // ---------------------------------------------------------------- filling (pass 2)
 
-    private void fill(ShowerSource src, Accumulator acc, String name) {
+    /**
+     * One pass over a source: batches are read in order and split into one contiguous slice per thread, each
+     * thread filling its own accumulator; they are merged at the end in a fixed order.
+     */
+    private Accumulator fill(ShowerSource src, Binning bins, String name) {
         long n = src.size(), t0 = System.nanoTime();
-        for (long from = 0; from < n; from += batchRows) {
-            ShowerBatch b = src.read(from, (int) Math.min(batchRows, n - from));
-            acc.add(b);
+        List<Accumulator> parts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) parts.add(new Accumulator(g, bins, threshold, plotLayers(g)));
+        java.util.concurrent.ExecutorService pool = threads > 1 ? java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread th = new Thread(r, "evaluate-fill");
+            th.setDaemon(true);
+            return th;
+        }) : null;
+        try {
+            for (long from = 0; from < n; from += batchRows) {
+                ShowerBatch b = src.read(from, (int) Math.min(batchRows, n - from));
+                if (pool == null || b.size() < 2 * threads) {
+                    parts.get(0).add(b);
+                    continue;
+                }
+                List<java.util.concurrent.Future<?>> jobs = new ArrayList<>();
+                int per = (b.size() + threads - 1) / threads;
+                for (int t = 0; t < threads; t++) {
+                    int lo = t * per, cnt = Math.min(per, b.size() - lo);
+                    if (cnt <= 0) break;
+                    Accumulator acc = parts.get(t);
+                    ShowerBatch slice = b.slice(lo, cnt);
+                    jobs.add(pool.submit(() -> acc.add(slice)));
+                }
+                for (var j : jobs) {
+                    try {
+                        j.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException re) throw re;
+                        throw new IllegalStateException(e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                }
+            }
+        } finally {
+            if (pool != null) pool.shutdownNow();
         }
+        Accumulator acc = parts.get(0);
+        for (int t = 1; t < threads; t++) acc.merge(parts.get(t));
         if (log != null)
             log.printf(Locale.ROOT, "icaloflow evaluate: %s: %d showers (%.1f s)%n", name, n, (System.nanoTime() - t0) / 1e9);
+        return acc;
     }
 
     /** The group of an observable name ("EC_eta_3" → "EC_eta"). */

@@ -11,14 +11,12 @@ import java.util.Map;
 /** The evaluation figures (PNG), reference in black and each generated sample in its own colour. */
 final class EvaluationPlots {
     private final Geometry g;
-    private final double threshold;
     private final Accumulator ref;
     private final List<Evaluation.Sample> samples;
     private final List<Accumulator> gen;
 
-    EvaluationPlots(Geometry g, double threshold, Accumulator ref, List<Evaluation.Sample> samples, List<Accumulator> gen) {
+    EvaluationPlots(Geometry g, Accumulator ref, List<Evaluation.Sample> samples, List<Accumulator> gen) {
         this.g = g;
-        this.threshold = threshold;
         this.ref = ref;
         this.samples = samples;
         this.gen = gen;

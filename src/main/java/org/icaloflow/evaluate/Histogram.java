@@ -65,6 +65,13 @@ public final class Histogram {
         else counts[b] += weight;
     }
 
+    /** Adds the entries of a histogram of the same binning (for merging per-thread histograms). */
+    public void add(Histogram other) {
+        if (!Arrays.equals(edges, other.edges)) throw new IllegalArgumentException("histograms of different binning");
+        for (int i = 0; i < counts.length; i++) counts[i] += other.counts[i];
+        outside += other.outside;
+    }
+
     /** The bin of {@code x}, or -1 outside the range. */
     public int bin(double x) {
         int n = counts.length;

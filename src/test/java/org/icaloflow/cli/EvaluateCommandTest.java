@@ -30,9 +30,9 @@ class EvaluateCommandTest {
         a = dir.resolve("a.hdf5");
         b = dir.resolve("b.hdf5");
         high = dir.resolve("high.hdf5");
-        assertEquals(0, Main.execute("synth", "-g", "ds2", "-n", "120", "--seed", "1", "--out", a.toString()));
-        assertEquals(0, Main.execute("synth", "-g", "ds2", "-n", "120", "--seed", "2", "--out", b.toString()));
-        assertEquals(0, Main.execute("synth", "-g", "ds2", "-n", "120", "--seed", "3", "--min-energy", "100000",
+        assertEquals(0, Main.execute("synth", "-g", "ds2", "-n", "80", "--seed", "1", "--out", a.toString()));
+        assertEquals(0, Main.execute("synth", "-g", "ds2", "-n", "80", "--seed", "2", "--out", b.toString()));
+        assertEquals(0, Main.execute("synth", "-g", "ds2", "-n", "80", "--seed", "3", "--min-energy", "100000",
                 "--out", high.toString()));
     }
 
@@ -93,7 +93,7 @@ class EvaluateCommandTest {
 
         JsonNode s = StageManifest.JSON.readTree(out.resolve("summary.json").toFile());
         assertEquals("ds2", s.get("geometry").asText());
-        assertEquals(120, s.get("reference").get("showers").asLong());
+        assertEquals(80, s.get("reference").get("showers").asLong());
         assertEquals(0.0, s.get("samples").get("self").get("separation_power_mean_all").asDouble(), 0.0);
         assertTrue(s.get("samples").get("high").get("separation_power_mean").get("E_layer").asDouble()
                 > s.get("samples").get("other").get("separation_power_mean").get("E_layer").asDouble());
@@ -114,6 +114,18 @@ class EvaluateCommandTest {
         java.util.Set<Integer> c = new java.util.HashSet<>();
         for (int y = 0; y < img.getHeight(); y += 3) for (int x = 0; x < img.getWidth(); x += 3) c.add(img.getRGB(x, y));
         return c.size();
+    }
+
+    @Test
+    void histogramsDoNotDependOnThreadsOrBatchSize() throws Exception {
+        Path one = dir.resolve("t1"), three = dir.resolve("t3");
+        assertEquals(0, Main.execute("evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + high,
+                "--threads", "1", "--batch", "80", "--no-plots", "--out", one.toString()));
+        assertEquals(0, Main.execute("evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + high,
+                "--threads", "3", "--batch", "13", "--no-plots", "--out", three.toString()));
+        for (String f : List.of("histograms.csv", "separation_power.csv"))
+            assertEquals(Files.readString(one.resolve(f)), Files.readString(three.resolve(f)), f);
+        assertFalse(Files.exists(one.resolve("plots")), "--no-plots");
     }
 
     @Test
