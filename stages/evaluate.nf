@@ -16,6 +16,7 @@ process EVALUATE {
     path 'summary.json', emit: summary
     path '{histograms,separation_power}.csv', emit: tables
     path 'plots', emit: plots
+    path 'manifest.json', emit: manifest
 
     script:
     def refs = [reference].flatten().collect { "--reference ${it}" }.join(' ')
@@ -29,6 +30,6 @@ process EVALUATE {
 
     stub:
     """
-    mkdir -p plots && touch plots/Etot_Einc.png histograms.csv separation_power.csv && echo '{}' > summary.json
+    mkdir -p plots && touch plots/Etot_Einc.png histograms.csv separation_power.csv && echo '{}' > summary.json && echo '{}' > manifest.json
     """
 }

@@ -2,6 +2,8 @@ package org.icaloflow.cli;
 
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
+import org.icaloflow.data.ShowerSource;
+import org.icaloflow.data.StageManifest;
 import org.icaloflow.evaluate.Evaluation;
 import org.icaloflow.preprocess.Preprocessing;
 import picocli.CommandLine.Command;
@@ -12,7 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@code icaloflow evaluate}: histograms, separation powers and figures of generated vs reference showers. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -28,7 +32,7 @@ import java.util.List;
                 "",
                 "Writes into --out: histograms.csv (observable, bin edges, reference and sample densities), "
                         + "separation_power.csv (observable, sample, separation power), summary.json (per-group "
-                        + "means, shower counts, files) and plots/*.png (step histograms with ratio panels, mean "
+                        + "means, shower counts, files), manifest.json (inputs with SHA-256, settings) and plots/*.png (step histograms with ratio panels, mean "
                         + "energy per layer, voxel spectra, average shower images and per-ring box plots for layers "
                         + "1, 10, 20 and 45). Prints a table of the mean separation power per feature group.",
                 "",
@@ -97,6 +101,17 @@ public final class EvaluateCommand implements Runnable {
         if (t < 1) throw new UserError("--threads must be at least 1, got " + t);
         Evaluation ev = new Evaluation(g, threshold, batch, t, System.err);
         Evaluation.Result r = ev.run(reference, samples, out, !noPlots);
+        StageManifest m = new StageManifest("evaluate");
+        for (Path p : reference) for (Path q : ShowerSource.expand(p)) m.addInput(q);
+        for (Evaluation.Sample s : samples) for (Path p : s.files()) for (Path q : ShowerSource.expand(p)) m.addInput(q);
+        for (String f : List.of("histograms.csv", "separation_power.csv", "summary.json")) m.addOutput(out.resolve(f));
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("geometry", g.name());
+        settings.put("threshold_mev", threshold);
+        settings.put("samples", samples.stream().map(Evaluation.Sample::name).toList());
+        settings.put("plots", !noPlots);
+        m.put("settings", settings);
+        m.write(out.resolve("manifest.json"));
         PrintWriter w = spec.commandLine().getOut();
         w.print(Evaluation.table(r));
         w.println("results in " + out);

@@ -98,6 +98,11 @@ class EvaluateCommandTest {
         assertTrue(s.get("samples").get("high").get("separation_power_mean").get("E_layer").asDouble()
                 > s.get("samples").get("other").get("separation_power_mean").get("E_layer").asDouble());
 
+        JsonNode m = StageManifest.JSON.readTree(out.resolve("manifest.json").toFile());
+        assertEquals("evaluate", m.get("stage").asText());
+        assertEquals(4, m.get("inputs").size(), "reference and three samples, with hashes");
+        assertEquals(64, m.get("inputs").get(0).get("sha256").asText().length());
+
         for (String png : List.of("Etot_Einc", "E_layer", "E_layer_all", "mean_layer_energy", "voxel_E", "sparsity", "EC_eta",
                 "EC_phi", "width_eta", "width_phi", "EC_r", "width_r", "average_showers", "ring_boxes")) {
             BufferedImage img = ImageIO.read(out.resolve("plots").resolve(png + ".png").toFile());
