@@ -190,11 +190,16 @@ public final class Plot {
     }
 
     static void legend(Graphics2D g, Rectangle a, List<Series> series) {
+        legend(g, a, series, false);
+    }
+
+    /** The legend box in the top right corner, or top left when {@code left}. */
+    static void legend(Graphics2D g, Rectangle a, List<Series> series, boolean left) {
         g.setFont(SMALL);
         FontMetrics fm = g.getFontMetrics();
         int wMax = 0;
         for (Series s : series) wMax = Math.max(wMax, fm.stringWidth(s.name()));
-        int bw = wMax + 36, bh = 14 * series.size() + 6, x = a.x + a.width - bw - 6, y = a.y + 6;
+        int bw = wMax + 36, bh = 14 * series.size() + 6, x = left ? a.x + 6 : a.x + a.width - bw - 6, y = a.y + 6;
         g.setColor(new Color(255, 255, 255, 220));
         g.fillRect(x, y, bw, bh);
         g.setColor(Color.LIGHT_GRAY);
@@ -245,7 +250,7 @@ public final class Plot {
             g.clip(main);
             for (int k = series.size() - 1; k >= 0; k--) step(g, x, y, edges, series.get(k), k == 0 ? 2f : 1.6f);
             g.setClip(clip);
-            legend(g, main, series);
+            legend(g, main, series, rightHeavy(series, logY));
             Axis ry = new Axis(0.5, 1.5, false, ratio.y + ratio.height, ratio.y);
             frame(g, ratio, x, ry, xLabel, "ratio", true);
             g.clip(ratio);
@@ -258,6 +263,18 @@ public final class Plot {
             }
             g.setClip(clip);
         };
+    }
+
+    /** True when the curves reach higher in the right quarter than in the left one: the legend goes left. */
+    private static boolean rightHeavy(List<Series> series, boolean log) {
+        double left = 0, right = 0;
+        for (Series s : series) {
+            double[] v = s.values();
+            int q = Math.max(1, v.length / 4);
+            for (int i = 0; i < q; i++) left = Math.max(left, v[i]);
+            for (int i = v.length - q; i < v.length; i++) right = Math.max(right, v[i]);
+        }
+        return right > left;
     }
 
     private static void dashedLine(Graphics2D g, int x0, int y0, int x1, int y1) {
