@@ -50,15 +50,16 @@ public final class FeaturesCommand implements Runnable {
             description = "Voxels below this energy count as empty (default: 0.5e-3/0.033 = ${DEFAULT-VALUE} MeV).")
     double threshold;
 
-    @Option(names = "--batch", defaultValue = "500", paramLabel = "ROWS",
-            description = "Showers read per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "0", paramLabel = "ROWS",
+            description = "Showers read per batch (default: about 4 million voxels' worth).")
     int batch;
 
     @Override
     public void run() {
-        if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
+        if (batch < 0) throw new UserError("--batch must be at least 1, got " + batch);
         if (!(threshold >= 0)) throw new UserError("--threshold must be >= 0, got " + threshold);
         Geometry g = Geometry.forName(geometry);
+        int batch = this.batch > 0 ? this.batch : Math.max(1, 4_000_000 / g.voxels());
         try (ShowerSource src = ShowerSource.open(inputs, g)) {
             long n = src.size();
             AtomicFiles.write(out, tmp -> {
