@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
                 ValidateCommand.class,
                 InfoCommand.class,
                 ConfigCommand.class,
+                FeaturesCommand.class,
+                EvaluateCommand.class,
                 BenchCommand.class,
                 MlflowCommand.class,
                 CommandLine.HelpCommand.class

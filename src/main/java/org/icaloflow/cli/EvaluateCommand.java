@@ -1,0 +1,137 @@
+package org.icaloflow.cli;
+
+import org.icaloflow.UserError;
+import org.icaloflow.data.Geometry;
+import org.icaloflow.data.ShowerSource;
+import org.icaloflow.data.StageManifest;
+import org.icaloflow.evaluate.Evaluation;
+import org.icaloflow.preprocess.Preprocessing;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code icaloflow evaluate}: histograms, separation powers and figures of generated vs reference showers. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        headerHeading = "%n",
+        header = "Compare generated showers with a reference: histograms, separation powers, plots.",
+        descriptionHeading = "%n",
+        description = {
+                "Computes the CaloChallenge high-level features (E_tot/E_inc; per layer energy, centres of "
+                        + "energy and widths in eta, phi and r, sparsity) and voxel-energy spectra of the reference "
+                        + "and every generated sample, fills density-normalised histograms on binnings fixed by the "
+                        + "reference (the official ones where they exist; docs/evaluation.md) and reports the "
+                        + "separation power 1/2 sum (p1-p2)^2/(p1+p2) of each (0: identical, 1: disjoint).",
+                "",
+                "Writes into --out: histograms.csv (observable, bin edges, reference and sample densities), "
+                        + "separation_power.csv (observable, sample, separation power), summary.json (per-group "
+                        + "means, shower counts, files), manifest.json (inputs with SHA-256, settings) and plots/*.png (step histograms with ratio panels, mean "
+                        + "energy per layer, voxel spectra, average shower images and per-ring box plots for layers "
+                        + "1, 10, 20 and 45). Prints a table of the mean separation power per feature group.",
+                "",
+                "Files are streamed in batches: the reference is read twice (binning, then filling), every "
+                        + "generated file once."},
+        optionListHeading = "%nOptions:%n",
+        footerHeading = "%n",
+        footer = {"Example (teacher and student on the same axes):",
+                "  icaloflow evaluate --geometry ds2 --reference dataset_2_2.hdf5 \\",
+                "      --generated teacher=teacher.hdf5 --generated student=student.hdf5 --out evaluation"})
+public final class EvaluateCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-g", "--geometry"}, required = true, paramLabel = "ds2|ds3|FILE.xml",
+            description = "Calorimeter geometry: ds2, ds3, or an official binning XML file.")
+    String geometry;
+
+    @Option(names = {"-r", "--reference"}, required = true, arity = "1", paramLabel = "FILE.hdf5",
+            description = "Reference (Geant4) showers; repeat for several files (read in order as one sample).")
+    List<Path> reference;
+
+    @Option(names = "--generated", required = true, arity = "1", paramLabel = "NAME=FILE.hdf5",
+            description = "A generated sample and its legend name; repeat for several samples (e.g. teacher=..., student=...). "
+                    + "Several files of one sample: NAME=A.hdf5,B.hdf5.")
+    List<String> generated;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--threshold", defaultValue = "" + Preprocessing.THRESHOLD_MEV, paramLabel = "MeV",
+            description = "Voxels below this energy count as empty (default: 0.5e-3/0.033 = ${DEFAULT-VALUE} MeV).")
+    double threshold;
+
+    @Option(names = "--batch", defaultValue = "0", paramLabel = "ROWS",
+            description = "Showers read per batch (default: about 4 million voxels' worth).")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads filling histograms (default: the available processors).")
+    Integer threads;
+
+    @Option(names = "--no-plots", description = "Skip the PNG figures.")
+    boolean noPlots;
+
+    @Option(names = "--classifier", paramLabel = "low,high", split = ",",
+            description = "Also train classifiers on voxels (low) and/or high-level features (high) to tell generated from reference.")
+    List<String> classifier;
+
+    @Option(names = "--runs", paramLabel = "N", description = "Classifier: independent trainings to average (with --classifier).")
+    Integer runs;
+
+    @Option(names = "--epochs", paramLabel = "E", description = "Classifier: training epochs (with --classifier).")
+    Integer epochs;
+
+    @Override
+    public void run() {
+        if (classifier != null || runs != null || epochs != null)
+            throw new UserError("--classifier/--runs/--epochs: classifier not available in this build");
+        if (batch < 0) throw new UserError("--batch must be at least 1, got " + batch);
+        if (!(threshold > 0)) throw new UserError("--threshold must be > 0 (it starts the log binnings), got " + threshold);
+        Geometry g = Geometry.forName(geometry);
+        List<Evaluation.Sample> samples = parseSamples(generated);
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) throw new UserError("--threads must be at least 1, got " + t);
+        Evaluation ev = new Evaluation(g, threshold, batch, t, System.err);
+        Evaluation.Result r = ev.run(reference, samples, out, !noPlots);
+        StageManifest m = new StageManifest("evaluate");
+        for (Path p : reference) for (Path q : ShowerSource.expand(p)) m.addInput(q);
+        for (Evaluation.Sample s : samples) for (Path p : s.files()) for (Path q : ShowerSource.expand(p)) m.addInput(q);
+        for (String f : List.of("histograms.csv", "separation_power.csv", "summary.json")) m.addOutput(out.resolve(f));
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("geometry", g.name());
+        settings.put("threshold_mev", threshold);
+        settings.put("samples", samples.stream().map(Evaluation.Sample::name).toList());
+        settings.put("plots", !noPlots);
+        m.put("settings", settings);
+        m.write(out.resolve("manifest.json"));
+        PrintWriter w = spec.commandLine().getOut();
+        w.print(Evaluation.table(r));
+        w.println("results in " + out);
+        w.flush();
+    }
+
+    static List<Evaluation.Sample> parseSamples(List<String> specs) {
+        List<Evaluation.Sample> s = new ArrayList<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1)
+                throw new UserError("--generated '" + spec + "': expected NAME=FILE.hdf5 (e.g. teacher=teacher.hdf5)");
+            String name = spec.substring(0, eq).strip();
+            if (!name.matches("[A-Za-z0-9_.+-]+"))
+                throw new UserError("--generated '" + spec + "': NAME may use letters, digits and _ . + - only");
+            List<Path> files = new ArrayList<>();
+            for (String f : spec.substring(eq + 1).split(",")) if (!f.isBlank()) files.add(Path.of(f.strip()));
+            if (files.isEmpty()) throw new UserError("--generated '" + spec + "': no file after NAME=");
+            s.add(new Evaluation.Sample(name, files));
+        }
+        return s;
+    }
+}
