@@ -29,7 +29,8 @@ import org.icaloflow.flow.Adam;
  * epoch are kept;</li>
  * <li>its sigmoid outputs are calibrated by {@link IsotonicCalibration isotonic regression} fitted on the test
  * split;</li>
- * <li>on the untouched validation split: AUC of the raw outputs, JSD = (ln 2 − BCE(calibrated))/ln 2, and the
+ * <li>on the untouched validation split: AUC of the calibrated outputs (as the evaluator reports; the raw
+ * AUC is kept too), JSD = (ln 2 − BCE(calibrated))/ln 2, and the
  * per-shower weights w = C/(1 − C) of the calibrated output C ≈ p_ref/(p_ref + p_gen) — CaloDREAM's
  * diagnostic: w ≈ p_ref/p_gen, far from 1 where the generator is wrong.</li>
  * </ol>
@@ -53,13 +54,14 @@ public final class ClassifierTest {
      * @param seed             its seed
      * @param bestEpoch        the kept epoch (1-based)
      * @param testAccuracy     its test accuracy
-     * @param auc              validation AUC of the raw outputs (as the evaluator)
-     * @param aucCalibrated    validation AUC of the calibrated outputs (≤ auc: calibration only merges)
+     * @param auc              validation AUC of the calibrated outputs (the number the evaluator reports)
+     * @param aucRaw           validation AUC of the raw outputs; differs from {@code auc} only through scores
+     *                         the monotone calibration merged into ties
      * @param jsd              (ln 2 − validation BCE of the calibrated outputs) / ln 2
      * @param weightsGenerated w = C/(1−C) of each generated validation shower
      * @param weightsReference w of each reference validation shower
      */
-    public record RunResult(int run, long seed, int bestEpoch, double testAccuracy, double auc, double aucCalibrated,
+    public record RunResult(int run, long seed, int bestEpoch, double testAccuracy, double auc, double aucRaw,
                             double jsd, double[] weightsGenerated, double[] weightsReference) {
     }
 
@@ -236,10 +238,12 @@ public final class ClassifierTest {
                     if (best != null) best.forEach(NDArray::close);
                     best = net.snapshot(bestManager);
                 }
+                boolean perfect = acc == 1.0; // as the evaluator: nothing left to select, stop early
                 if (log != null) {
                     log.printf(Locale.ROOT, "classifier run %d epoch %d/%d: train BCE %.5f, test accuracy %.4f%s%n",
                             run + 1, epoch, s.epochs(), trainLoss, acc, improved ? " (best)" : "");
                 }
+                if (perfect) break;
             }
             net.restore(best);
             double[] testProb = sigmoid(logits(runManager, net, byLabel, sp.test()));
@@ -252,8 +256,8 @@ public final class ClassifierTest {
             double[] valProb = sigmoid(logits(runManager, net, byLabel, sp.validation()));
             double[] valCal = cal.apply(valProb);
             for (int i = 0; i < valCal.length; i++) valCal[i] = Math.min(1 - clip, Math.max(clip, valCal[i]));
-            double auc = ClassifierMetrics.auc(valProb, valLabels);
-            double aucCal = ClassifierMetrics.auc(valCal, valLabels);
+            double aucRaw = ClassifierMetrics.auc(valProb, valLabels);
+            double auc = ClassifierMetrics.auc(valCal, valLabels);
             double jsd = ClassifierMetrics.jsd(ClassifierMetrics.bce(valCal, valLabels));
             int nRef = 0;
             for (int l : valLabels) nRef += l;
@@ -263,7 +267,7 @@ public final class ClassifierTest {
                 double w = valCal[i] / (1 - valCal[i]);
                 if (valLabels[i] == 1) wRef[b++] = w; else wGen[a++] = w;
             }
-            return new RunResult(run, seed, bestEpoch, bestAcc, auc, aucCal, jsd, wGen, wRef);
+            return new RunResult(run, seed, bestEpoch, bestAcc, auc, aucRaw, jsd, wGen, wRef);
         }
     }
 

@@ -81,9 +81,9 @@ class ClassifierInputsTest {
     void lowLevelIsLogEnergyThenThresholdedVoxelsOverEnergy() {
         double thr = Preprocessing.THRESHOLD_MEV;
         double[] inc = {1000, 100};
-        float[] showers = {500f, (float) thr, (float) (thr * 0.99), 0f, 10f, 20f};
+        float[] showers = {500f, (float) thr, (float) (thr * 0.99), 0f, 10f, 20f}; // row 1 starts at 0f
         float[] x = ClassifierInputs.lowLevel(inc, showers, 3, thr);
-        assertArrayEquals(new float[] {3f, 0.5f, (float) ((float) thr / 1000.0), 0f, 2f, 0.1f, 0.2f}, x);
+        assertArrayEquals(new float[] {3f, 0.5f, (float) ((float) thr / 1000.0), 0f, 2f, 0f, 0.1f, 0.2f}, x);
     }
 
     @Test

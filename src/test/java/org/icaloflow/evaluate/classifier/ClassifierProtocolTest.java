@@ -34,29 +34,42 @@ class ClassifierProtocolTest {
 
     /** N rows of DIM independent Gaussians with the given mean. */
     static float[] gaussian(long seed, double mean) {
+        return gaussian(seed, mean, N);
+    }
+
+    static float[] gaussian(long seed, double mean, int n) {
         Random r = new Random(seed);
-        float[] x = new float[N * DIM];
+        float[] x = new float[n * DIM];
         for (int i = 0; i < x.length; i++) x[i] = (float) (mean + r.nextGaussian());
         return x;
     }
 
+    /**
+     * Same distribution: AUC ≈ 0.5, JSD ≈ 0. The JSD estimate is biased low in small samples: a validation
+     * shower beyond the test set's extreme scores gets the clipped probability 1e-6 of an end block of the
+     * isotonic fit, and costs ln(1e6) ≈ 13.8 nats; hence 10k showers per class here.
+     */
     @Test
     void sameDistributionIsIndistinguishable() {
+        int n = 10000;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ClassifierTest.Result r = ClassifierTest.run(gaussian(1, 0), gaussian(2, 0), DIM, TINY,
+        ClassifierSettings s = TINY.withTraining(3, 200, 3e-3);
+        ClassifierTest.Result r = ClassifierTest.run(gaussian(1, 0, n), gaussian(2, 0, n), DIM, s,
                 new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertEquals(2, r.runs().size());
         for (ClassifierTest.RunResult rr : r.runs()) {
             assertTrue(Math.abs(rr.auc() - 0.5) < 0.06, "AUC " + rr.auc());
-            assertTrue(Math.abs(rr.jsd()) < 0.05, "JSD " + rr.jsd());
-            assertTrue(rr.aucCalibrated() <= rr.auc() + 1e-12);
-            assertEquals(N - 2 * (N * 6 / 10 + N * 2 / 10) / 2, rr.weightsReference().length);
+            assertTrue(Math.abs(rr.aucRaw() - 0.5) < 0.06, "raw AUC " + rr.aucRaw());
+            assertTrue(rr.jsd() > -0.05 && rr.jsd() < 0.02, "JSD " + rr.jsd());
+            assertEquals(n - n * 6 / 10 - n * 2 / 10, rr.weightsReference().length);
+            assertEquals(n - n * 6 / 10 - n * 2 / 10, rr.weightsGenerated().length);
             ClassifierWeights.Tails t = ClassifierWeights.tails(rr.weightsGenerated());
             assertTrue(t.above5() < 0.02 && t.below0p2() < 0.02, t.toString());
         }
         assertTrue(Math.abs(r.aucMean() - 0.5) < 0.06);
+        assertTrue(Math.abs(r.jsdMean()) < 0.05);
         String log = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(log.contains("epoch 4/4") && log.contains("AUC"), log);
+        assertTrue(log.contains("epoch 3/3") && log.contains("AUC"), log);
     }
 
     @Test
@@ -65,8 +78,7 @@ class ClassifierProtocolTest {
         ClassifierTest.RunResult rr = r.runs().get(0);
         assertTrue(rr.auc() > 0.95, "AUC " + rr.auc());
         assertTrue(rr.jsd() > 0.5, "JSD " + rr.jsd());
-        assertTrue(rr.aucCalibrated() <= rr.auc() + 1e-12 && rr.auc() - rr.aucCalibrated() < 0.01,
-                rr.auc() + " vs " + rr.aucCalibrated());
+        assertTrue(Math.abs(rr.auc() - rr.aucRaw()) < 0.01, rr.auc() + " vs " + rr.aucRaw());
         assertTrue(rr.testAccuracy() > 0.9);
         // reference showers get large weights p_ref/p_gen, generated ones small
         assertTrue(ClassifierWeights.tails(rr.weightsReference()).above5() > 0.5);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,27 @@ class IsotonicCalibrationTest {
             f[i] = best;
         }
         return f;
+    }
+
+    static double[] select(double[] s, double[] y, double label) {
+        return java.util.stream.IntStream.range(0, s.length).filter(i -> y[i] == label).mapToDouble(i -> s[i]).toArray();
+    }
+
+    /** Fit and predictions of sklearn's IsotonicRegression as the evaluator configures it (values stored from sklearn 1.9.1). */
+    @Test
+    void matchesSklearnAsTheEvaluatorUsesIt() throws java.io.IOException {
+        List<double[]> fit = new ArrayList<>(), predict = new ArrayList<>();
+        try (java.io.InputStream in = getClass().getResourceAsStream("/golden/isotonic_sklearn.csv")) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) continue;
+                String[] f = line.split(",");
+                (f[0].equals("fit") ? fit : predict).add(new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2])});
+            }
+        }
+        assertEquals(300, fit.size());
+        IsotonicCalibration c = IsotonicCalibration.fit(fit.stream().mapToDouble(r -> r[0]).toArray(),
+                fit.stream().mapToDouble(r -> r[1]).toArray(), 1e-6, 1 - 1e-6);
+        for (double[] r : predict) assertEquals(r[1], c.apply(r[0]), 1e-12, "at " + r[0]);
     }
 
     @Test
@@ -88,15 +111,25 @@ class IsotonicCalibrationTest {
             assertTrue(v >= 1e-6 && v <= 1 - 1e-6);
             prev = v;
         }
-        // new scores: the calibrated AUC cannot exceed the raw one, and stays close
-        double[] neg = new double[n], pos = new double[n];
-        for (int i = 0; i < n; i++) {
-            neg[i] = Math.sqrt(rng.nextDouble());
-            pos[i] = rng.nextDouble();
+        // on the data it was fitted to, the calibrated ROC is the convex hull of the raw one: AUC can only grow
+        double[] fitNeg = select(s, y, 0), fitPos = select(s, y, 1);
+        assertTrue(ClassifierMetrics.auc(c.apply(fitNeg), c.apply(fitPos)) >= ClassifierMetrics.auc(fitNeg, fitPos) - 1e-12);
+        // on new scores: no cross-class pair changes order; a pair may only become a tie, worth ½
+        double[] neg = new double[400], pos = new double[400];
+        for (int i = 0; i < neg.length; i++) {
+            neg[i] = rng.nextDouble();
+            pos[i] = Math.sqrt(rng.nextDouble());
         }
-        double raw = ClassifierMetrics.auc(neg, pos);
-        double cal = ClassifierMetrics.auc(c.apply(neg), c.apply(pos));
-        assertTrue(cal <= raw + 1e-12, cal + " > " + raw);
-        assertTrue(raw - cal < 0.02, raw + " vs " + cal);
+        double[] cn = c.apply(neg), cp = c.apply(pos);
+        long merged = 0;
+        for (int i = 0; i < pos.length; i++) {
+            for (int j = 0; j < neg.length; j++) {
+                assertTrue(Double.compare(pos[i], neg[j]) * Double.compare(cp[i], cn[j]) >= 0, "order reversed");
+                if (pos[i] != neg[j] && cp[i] == cn[j]) merged++;
+            }
+        }
+        double raw = ClassifierMetrics.auc(neg, pos), cal = ClassifierMetrics.auc(cn, cp);
+        assertTrue(Math.abs(raw - cal) <= 0.5 * merged / (double) (neg.length * pos.length) + 1e-12);
+        assertTrue(raw > 0.6 && Math.abs(raw - cal) < 0.03, raw + " vs " + cal);
     }
 }
