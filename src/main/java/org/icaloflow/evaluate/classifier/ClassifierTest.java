@@ -12,9 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.flow.Adam;
@@ -211,19 +216,13 @@ public final class ClassifierTest {
             int bestEpoch = 0;
             long[] train = sp.train().clone();
             int batch = s.batchSize();
-            float[] xb = new float[batch * dim];
-            float[] yb = new float[batch];
             for (int epoch = 1; epoch <= s.epochs(); epoch++) {
                 shuffle(train, order);
                 double lossSum = 0;
-                for (int from = 0; from < train.length; from += batch) {
-                    int n = Math.min(batch, train.length - from);
-                    for (int i = 0; i < n; i++) {
-                        long c = train[from + i];
-                        byLabel[label(c)].copyRow(row(c), xb, i * dim);
-                        yb[i] = label(c);
+                try (Gatherer g = new Gatherer(byLabel, train, batch)) {
+                    for (Gatherer.Batch b = g.next(); b != null; b = g.next()) {
+                        lossSum += step(runManager, net, adam, b.x(), b.y(), b.n(), dim) * b.n();
                     }
-                    lossSum += step(runManager, net, adam, xb, yb, n, dim) * n;
                 }
                 double trainLoss = lossSum / train.length;
                 if (!Double.isFinite(trainLoss)) {
@@ -274,8 +273,8 @@ public final class ClassifierTest {
     /** One Adam step on the first n rows of the batch buffers; returns the batch's mean BCE. */
     private static double step(NDManager parent, Mlp net, Adam adam, float[] xb, float[] yb, int n, int dim) {
         try (NDManager m = parent.newSubManager()) {
-            NDArray x = m.create(n == yb.length ? xb : java.util.Arrays.copyOf(xb, n * dim), new Shape(n, dim));
-            NDArray y = m.create(n == yb.length ? yb : java.util.Arrays.copyOf(yb, n));
+            NDArray x = m.create(n == yb.length ? xb : Arrays.copyOf(xb, n * dim), new Shape(n, dim));
+            NDArray y = m.create(n == yb.length ? yb : Arrays.copyOf(yb, n));
             double loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray l = Mlp.bceWithLogits(net.logits(x, false), y);
@@ -292,20 +291,96 @@ public final class ClassifierTest {
         int dim = net.inputDim();
         int per = Math.max(1, Math.min(entries.length, EVAL_VALUES / dim));
         float[] out = new float[entries.length];
-        float[] xb = new float[per * dim];
-        for (int from = 0; from < entries.length; from += per) {
-            int n = Math.min(per, entries.length - from);
-            for (int i = 0; i < n; i++) {
-                long c = entries[from + i];
-                byLabel[label(c)].copyRow(row(c), xb, i * dim);
-            }
-            try (NDManager m = parent.newSubManager()) {
-                NDArray x = m.create(n == per ? xb : java.util.Arrays.copyOf(xb, n * dim), new Shape(n, dim));
-                float[] z = net.logits(x, true).toFloatArray();
-                System.arraycopy(z, 0, out, from, n);
+        int from = 0;
+        try (Gatherer g = new Gatherer(byLabel, entries, per)) {
+            for (Gatherer.Batch b = g.next(); b != null; b = g.next()) {
+                try (NDManager m = parent.newSubManager()) {
+                    NDArray x = m.create(b.n() * dim == b.x().length ? b.x() : Arrays.copyOf(b.x(), b.n() * dim), new Shape(b.n(), dim));
+                    float[] z = net.logits(x, true).toFloatArray();
+                    System.arraycopy(z, 0, out, from, b.n());
+                }
+                from += b.n();
             }
         }
         return out;
+    }
+
+    /**
+     * Copies the rows of consecutive batches into host buffers on a background thread, one batch ahead of
+     * the consumer (double buffering), so that gathering rows (about 160 MB per batch of dataset-3 low-level
+     * input) overlaps the device's work on the previous batch. The order of rows is that of {@code entries}.
+     */
+    static final class Gatherer implements AutoCloseable {
+        record Batch(float[] x, float[] y, int n) {
+        }
+
+        private final RowSource[] byLabel;
+        private final long[] entries;
+        private final int batch;
+        private final int dim;
+        private final float[][] xs = new float[2][];
+        private final float[][] ys = new float[2][];
+        private final ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "classifier-gather");
+            t.setDaemon(true);
+            return t;
+        });
+        private Future<Batch> pending;
+        private int nextFrom;
+        private int slot;
+
+        Gatherer(RowSource[] byLabel, long[] entries, int batch) {
+            this.byLabel = byLabel;
+            this.entries = entries;
+            this.batch = batch;
+            this.dim = byLabel[0].dim();
+            submit();
+        }
+
+        private void submit() {
+            if (nextFrom >= entries.length) {
+                pending = null;
+                return;
+            }
+            final int from = nextFrom, n = Math.min(batch, entries.length - from), k = slot;
+            nextFrom += n;
+            slot ^= 1;
+            pending = exec.submit(() -> {
+                if (xs[k] == null) {
+                    xs[k] = new float[batch * dim];
+                    ys[k] = new float[batch];
+                }
+                float[] x = xs[k], y = ys[k];
+                for (int i = 0; i < n; i++) {
+                    long c = entries[from + i];
+                    byLabel[label(c)].copyRow(row(c), x, i * dim);
+                    y[i] = label(c);
+                }
+                return new Batch(x, y, n);
+            });
+        }
+
+        /** The next batch (its buffers are valid until the call after next), or null at the end. */
+        Batch next() {
+            if (pending == null) return null;
+            Batch b;
+            try {
+                b = pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while gathering classifier batches", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw new IllegalStateException(e.getCause());
+            }
+            submit();
+            return b;
+        }
+
+        @Override
+        public void close() {
+            exec.shutdownNow();
+        }
     }
 
     private static int[] labels(long[] entries) {
