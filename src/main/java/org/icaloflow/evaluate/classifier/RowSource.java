@@ -6,7 +6,8 @@ import java.util.List;
  * The rows of one class's classifier input (one row = one shower's input vector), held in one or more
  * float arrays so that a class may hold more than 2^31 values in all (dataset 3's low-level input is
  * 40501 floats per shower: 53k showers fill one Java array). Rows are addressed by an int: up to 2^31 − 1
- * showers per class.
+ * showers per class. {@link #copyRow} is called from one thread at a time, but not always the same thread
+ * (batches are gathered on a background thread).
  */
 public interface RowSource {
     /** Number of rows. */
