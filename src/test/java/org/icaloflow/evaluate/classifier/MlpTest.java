@@ -111,4 +111,27 @@ class MlpTest {
             assertTrue(net.parameters().get(0).hasGradient());
         }
     }
+
+    /** Evaluation, training steps and snapshots leave nothing behind in the network's own scope. */
+    @Test
+    void noArraysAccumulateInTheNetworksScope() {
+        try (NDManager m = NDManager.newBaseManager(); Mlp net = new Mlp(m, 3, 2, 8, 0.01, 1, DataType.FLOAT32);
+             org.icaloflow.flow.Adam adam = new org.icaloflow.flow.Adam(net.parameters(), 1e-3, 0.9, 0.999, 1e-8, null)) {
+            int before = -1;
+            for (int k = 0; k < 3; k++) {
+                try (NDManager s = m.newSubManager(); NDManager keep = m.newSubManager()) {
+                    NDArray x = s.randomNormal(new Shape(10, 3));
+                    NDArray y = s.create(new float[] {0, 1, 0, 1, 0, 1, 0, 1, 0, 1});
+                    net.logits(x, true);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(Mlp.bceWithLogits(net.logits(x, false), y));
+                    }
+                    adam.step();
+                    net.restore(net.snapshot(keep));
+                }
+                int now = net.manager().getManagedArrays().size();
+                if (k == 0) before = now; else assertEquals(before, now, "arrays in the network scope grow");
+            }
+        }
+    }
 }
