@@ -83,16 +83,29 @@ public final class EvaluateCommand implements Runnable {
             description = "Also train classifiers on voxels (low) and/or high-level features (high) to tell generated from reference.")
     List<String> classifier;
 
-    @Option(names = "--runs", paramLabel = "N", description = "Classifier: independent trainings to average (with --classifier).")
+    @Option(names = "--runs", paramLabel = "N", description = "Classifier: independent trainings to average (default 10).")
     Integer runs;
 
-    @Option(names = "--epochs", paramLabel = "E", description = "Classifier: training epochs (with --classifier).")
+    @Option(names = "--epochs", paramLabel = "E", description = "Classifier: training epochs (default 50).")
     Integer epochs;
+
+    @Option(names = "--classifier-width", paramLabel = "W", description = "Classifier: hidden width (default 2048, as the CaloChallenge).")
+    Integer classifierWidth;
+
+    @Option(names = "--classifier-layers", paramLabel = "N", description = "Classifier: hidden layers (default 3).")
+    Integer classifierLayers;
+
+    @Option(names = "--classifier-showers", paramLabel = "N", defaultValue = "0",
+            description = "Classifier: use at most N showers of each sample (default: all).")
+    long classifierShowers;
 
     @Override
     public void run() {
-        if (classifier != null || runs != null || epochs != null)
-            throw new UserError("--classifier/--runs/--epochs: classifier not available in this build");
+        if (classifier == null && (runs != null || epochs != null || classifierWidth != null || classifierLayers != null))
+            throw new UserError("--runs, --epochs and --classifier-* need --classifier low,high");
+        if (classifier != null)
+            for (String l : classifier)
+                if (!l.equals("low") && !l.equals("high")) throw new UserError("--classifier: levels are low and high, got '" + l + "'");
         if (batch < 0) throw new UserError("--batch must be at least 1, got " + batch);
         if (!(threshold > 0)) throw new UserError("--threshold must be > 0 (it starts the log binnings), got " + threshold);
         Geometry g = Geometry.forName(geometry);
@@ -101,10 +114,20 @@ public final class EvaluateCommand implements Runnable {
         if (t < 1) throw new UserError("--threads must be at least 1, got " + t);
         Evaluation ev = new Evaluation(g, threshold, batch, t, System.err);
         Evaluation.Result r = ev.run(reference, samples, out, !noPlots);
+        if (classifier != null) {
+            org.icaloflow.evaluate.classifier.ClassifierSettings cs = org.icaloflow.evaluate.classifier.ClassifierSettings.defaults();
+            if (classifierLayers != null || classifierWidth != null)
+                cs = cs.withNetwork(classifierLayers != null ? classifierLayers : cs.hiddenLayers(), classifierWidth != null ? classifierWidth : cs.hiddenWidth());
+            if (epochs != null) cs = cs.withTraining(epochs, cs.batchSize(), cs.learningRate());
+            if (runs != null) cs = cs.withRuns(runs, cs.seed());
+            cs.validate("--classifier");
+            org.icaloflow.evaluate.ClassifierRun.run(g, threshold, reference, samples, classifier, cs, classifierShowers, out, System.err);
+        }
         StageManifest m = new StageManifest("evaluate");
         for (Path p : reference) for (Path q : ShowerSource.expand(p)) m.addInput(q);
         for (Evaluation.Sample s : samples) for (Path p : s.files()) for (Path q : ShowerSource.expand(p)) m.addInput(q);
         for (String f : List.of("histograms.csv", "separation_power.csv", "summary.json")) m.addOutput(out.resolve(f));
+        if (classifier != null) m.addOutput(out.resolve("classifier.csv"));
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("geometry", g.name());
         settings.put("threshold_mev", threshold);

@@ -142,8 +142,10 @@ class EvaluateCommandTest {
         assertBad("needs 40500", "evaluate", "-g", "ds3", "--reference", a.toString(), "--generated", "x=" + b, "--out", out.toString());
         assertBad("NAME=FILE", "evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", b.toString(), "--out", out.toString());
         assertBad("twice", "evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + b, "--generated", "x=" + high, "--out", out.toString());
-        assertBad("classifier not available", "evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + b,
-                "--classifier", "low,high", "--out", out.toString());
+        assertBad("levels are low and high", "evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + b,
+                "--classifier", "low,medium", "--no-plots", "--out", out.toString());
+        assertBad("need --classifier", "evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + b,
+                "--runs", "3", "--out", out.toString());
         assertBad("geometry", "features", "-g", "ds4", "--input", a.toString(), "--out", dir.resolve("f.csv").toString());
         Path bad = TestFiles.raw(dir.resolve("narrow.hdf5"), TestFiles.column(1000, 2000), TestFiles.showers(2, 100, 1f));
         assertBad("narrow.hdf5", "features", "-g", "ds2", "--input", bad.toString(), "--out", dir.resolve("f.csv").toString());
@@ -166,5 +168,21 @@ class EvaluateCommandTest {
         assertEquals(2, rc, e);
         assertTrue(e.startsWith("icaloflow: error: ") && e.contains(mention), e);
         assertEquals(1, e.lines().count(), "one line: " + e);
+    }
+
+    @Test
+    void classifierTestWritesTableFourRowsAndTellsDifferentSamplesApart() throws Exception {
+        Path out = dir.resolve("cls");
+        assertEquals(0, Main.execute("evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "other=" + b,
+                "--generated", "high=" + high, "--no-plots", "--classifier", "low,high", "--runs", "2", "--epochs", "8",
+                "--classifier-width", "32", "--classifier-layers", "2", "--out", out.toString()));
+        List<String> rows = Files.readAllLines(out.resolve("classifier.csv"));
+        assertEquals("sample,level,run,auc,jsd", rows.get(0));
+        assertEquals(1 + 2 * 2 * 2, rows.size(), "two samples x two levels x two runs");
+        double highAuc = rows.stream().filter(r -> r.startsWith("high,high,")).mapToDouble(r -> Double.parseDouble(r.split(",")[3])).average().orElseThrow();
+        // a third of the reference lies in 100 GeV - 1 TeV too, so the best possible AUC is about 0.83
+        assertTrue(highAuc > 0.7, "showers of 100 GeV - 1 TeV only are told apart from 1 GeV - 1 TeV: AUC " + highAuc);
+        assertTrue(Files.exists(out.resolve("classifier_weight_tails.csv")));
+        assertTrue(Files.exists(out.resolve("classifier_weights_other_low.csv")));
     }
 }

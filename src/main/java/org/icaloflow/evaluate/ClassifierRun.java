@@ -1,0 +1,79 @@
+package org.icaloflow.evaluate;
+
+import org.icaloflow.UserError;
+import org.icaloflow.data.Geometry;
+import org.icaloflow.data.ShowerBatch;
+import org.icaloflow.data.ShowerSource;
+import org.icaloflow.evaluate.classifier.ClassifierInputs;
+import org.icaloflow.evaluate.classifier.ClassifierSettings;
+import org.icaloflow.evaluate.classifier.ClassifierTest;
+import org.icaloflow.evaluate.classifier.ClassifierWeights;
+import org.icaloflow.evaluate.classifier.RowSource;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The classifier test of `icaloflow evaluate`: for each generated sample and each level (low: voxels,
+ * high: the CaloChallenge high-level features), N independent classifier runs against the reference;
+ * writes classifier.csv (sample, level, run, auc, jsd), the weight histograms and tail fractions.
+ */
+public final class ClassifierRun {
+    private ClassifierRun() {
+    }
+
+    public static Map<String, ClassifierTest.Result> run(Geometry g, double thresholdMeV, List<Path> reference,
+                                                         List<Evaluation.Sample> samples, List<String> levels,
+                                                         ClassifierSettings s, long maxShowers, Path out, PrintStream log) {
+        for (String l : levels)
+            if (!l.equals("low") && !l.equals("high")) throw new UserError("--classifier: levels are low and high, got '" + l + "'");
+        Map<String, ClassifierTest.Result> results = new LinkedHashMap<>();
+        List<ClassifierTest.Row> rows = new ArrayList<>();
+        StringBuilder tails = new StringBuilder("sample,level,run,generated_above2,generated_above5,generated_below0p5,generated_below0p2\n");
+        for (String level : levels) {
+            RowSource ref = inputs(g, thresholdMeV, reference, level, maxShowers);
+            for (Evaluation.Sample sample : samples) {
+                log.printf(Locale.ROOT, "classifier: %s vs reference, %s level, %d run(s)%n", sample.name(), level, s.runs());
+                RowSource gen = inputs(g, thresholdMeV, sample.files(), level, maxShowers);
+                ClassifierTest.Result r = ClassifierTest.run(ref, gen, s, log);
+                results.put(sample.name() + "/" + level, r);
+                rows.addAll(ClassifierTest.rows(sample.name(), level, r));
+                ClassifierWeights.writeHistogramCsv(out.resolve("classifier_weights_" + sample.name() + "_" + level + ".csv"), r.runs(), 1e-3, 1e3, 60);
+                for (ClassifierTest.RunResult rr : r.runs()) {
+                    ClassifierWeights.Tails t = ClassifierWeights.tails(rr.weightsGenerated());
+                    tails.append(String.format(Locale.ROOT, "%s,%s,%d,%.6g,%.6g,%.6g,%.6g%n", sample.name(), level, rr.run(),
+                            t.above2(), t.above5(), t.below0p5(), t.below0p2()));
+                }
+                log.printf(Locale.ROOT, "classifier: %s %s: AUC %.4f ± %.4f, JSD %.4f ± %.4f%n", sample.name(), level,
+                        r.aucMean(), r.aucStd(), r.jsdMean(), r.jsdStd());
+            }
+        }
+        ClassifierTest.writeCsv(out.resolve("classifier.csv"), rows);
+        org.icaloflow.data.AtomicFiles.writeString(out.resolve("classifier_weight_tails.csv"), tails.toString());
+        return results;
+    }
+
+    /** The classifier's input rows of some files at one level. */
+    static RowSource inputs(Geometry g, double thr, List<Path> files, String level, long maxShowers) {
+        try (ShowerSource src = ShowerSource.open(files, g)) {
+            if (level.equals("low")) return ClassifierInputs.lowLevelRows(src, thr, maxShowers, 1 << 26);
+            long n = maxShowers > 0 ? Math.min(maxShowers, src.size()) : src.size();
+            int dim = ClassifierInputs.highLevelDim(g.layers());
+            List<float[]> blocks = new ArrayList<>();
+            int step = Math.max(1, Math.min(2000, (1 << 24) / g.voxels()));
+            for (long from = 0; from < n; from += step) {
+                int c = (int) Math.min(step, n - from);
+                ShowerBatch b = src.read(from, c);
+                ShowerFeatures f = ShowerFeatures.compute(g, b.showersMeV(), c, thr);
+                blocks.add(ClassifierInputs.highLevel(b.incidentEnergyMeV(), f.eTot(), f.eLayer(), f.ecEta(), f.ecPhi(),
+                        f.widthEta(), f.widthPhi(), f.sparsity(), f.ecR(), f.widthR()));
+            }
+            return RowSource.ofBlocks(blocks, dim);
+        }
+    }
+}
