@@ -13,6 +13,7 @@ process CONFIG {
 
     script:
     """
+    export ICALOFLOW_THREADS=${task.cpus}
     icaloflow config split --config ${config} --out views
     """
 

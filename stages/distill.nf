@@ -16,6 +16,7 @@ process DISTILL {
     script:
     def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
     """
+    export ICALOFLOW_THREADS=${task.cpus}
     icaloflow distill --flow ${flow} --config ${config} --data ${data} --teacher teacher --out out --resume \\
         --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
     """

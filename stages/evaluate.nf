@@ -25,6 +25,7 @@ process EVALUATE {
     if (genFiles.size() != genNames.size()) error "EVALUATE: ${genNames.size()} names for ${genFiles.size()} generated files"
     def gens = (0..<genFiles.size()).collect { i -> "--generated ${genNames[i]}=${genFiles[i]}" }.join(' ')
     """
+    export ICALOFLOW_THREADS=${task.cpus}
     icaloflow evaluate --geometry ${geometry} ${refs} ${gens} --out .
     """
 

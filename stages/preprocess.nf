@@ -16,6 +16,7 @@ process PREPROCESS {
     script:
     def inputs = showers.collect { "--input ${it}" }.join(' ')
     """
+    export ICALOFLOW_THREADS=${task.cpus}
     icaloflow preprocess --geometry ${geometry} ${inputs} --config ${config} --out preprocessed
     """
 

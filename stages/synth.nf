@@ -12,6 +12,7 @@ process SYNTH {
 
     script:
     """
+    export ICALOFLOW_THREADS=${task.cpus}
     icaloflow synth --geometry ${geometry} --events ${events} --seed ${seed} --out synth_${geometry}.hdf5
     """
 

@@ -16,6 +16,7 @@ process TRAIN {
     script:
     def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
     """
+    export ICALOFLOW_THREADS=${task.cpus}
     icaloflow train --flow ${flow} --config ${config} --data ${data} --out out \
         --resume --checkpoint-dir ${workflow.workDir}/checkpoints/${workflow.sessionId}/train${flow}-${config.text.md5()} \\
         --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}

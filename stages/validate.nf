@@ -13,6 +13,7 @@ process VALIDATE {
     script:
     def inputs = showers.collect { "--input ${it}" }.join(' ')
     """
+    export ICALOFLOW_THREADS=${task.cpus}
     icaloflow validate --geometry ${geometry} ${inputs} > validate.txt
     """
 
