@@ -5,7 +5,7 @@
 process EVALUATE {
     tag "${geometry}"
     label 'cpu'
-    publishDir "${params.outdir}/${workflow.runName}/evaluation", mode: 'copy'
+    publishDir "${params.outdir}/${workflow.runName}", mode: 'copy'
 
     input:
     val geometry
@@ -13,10 +13,7 @@ process EVALUATE {
     tuple val(names), path(generated, stageAs: 'gen?/*')
 
     output:
-    path 'summary.json', emit: summary
-    path '{histograms,separation_power}.csv', emit: tables
-    path 'plots', emit: plots
-    path 'manifest.json', emit: manifest
+    path 'evaluation', emit: evaluation
 
     script:
     def refs = [reference].flatten().collect { "--reference ${it}" }.join(' ')
@@ -24,13 +21,14 @@ process EVALUATE {
     def genNames = [names].flatten()
     if (genFiles.size() != genNames.size()) error "EVALUATE: ${genNames.size()} names for ${genFiles.size()} generated files"
     def gens = (0..<genFiles.size()).collect { i -> "--generated ${genNames[i]}=${genFiles[i]}" }.join(' ')
+    def cls = params.classifier ? "--classifier ${params.classifier} --runs ${params.classifier_runs} --epochs ${params.classifier_epochs} --classifier-width ${params.classifier_width}" : ''
     """
     export ICALOFLOW_THREADS=${task.cpus}
-    icaloflow evaluate --geometry ${geometry} ${refs} ${gens} --out .
+    icaloflow evaluate --geometry ${geometry} ${refs} ${gens} ${cls} --out evaluation
     """
 
     stub:
     """
-    mkdir -p plots && touch plots/Etot_Einc.png histograms.csv separation_power.csv && echo '{}' > summary.json && echo '{}' > manifest.json
+    mkdir -p evaluation/plots && cd evaluation && touch plots/Etot_Einc.png histograms.csv separation_power.csv && echo '{}' > summary.json && echo '{}' > manifest.json
     """
 }

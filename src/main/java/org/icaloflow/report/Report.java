@@ -148,18 +148,21 @@ public final class Report {
         }
         for (Path d : in.trainingDirs()) {
             Path manifest = d.resolve("manifest.json");
-            String label = d.getFileName().toString();
+            String title = d.getParent() == null ? d.getFileName().toString() : d.getParent().getFileName() + "/" + d.getFileName();
+            String result = null;
             if (Files.isRegularFile(manifest)) {
                 try {
                     var j = org.icaloflow.data.StageManifest.read(manifest);
-                    if (j.has("result")) label += ": " + j.get("result").toString();
+                    if (j.has("stage") && j.has("flow")) title = j.get("stage").asText() + " flow " + j.get("flow").asText();
+                    if (j.has("result")) result = j.get("result").toString();
                 } catch (UserError ignored) {
-                    // not readable: the label stays the folder name
+                    // not readable: the folder name stays the title
                 }
             }
-            subheading(d.getParent() == null ? label : d.getParent().getFileName() + "/" + label);
+            subheading(title);
+            if (result != null) para(result);
             Path png = d.resolve("loss.png");
-            if (Files.isRegularFile(png)) image(png, d.getFileName() + " loss");
+            if (Files.isRegularFile(png)) image(png, title + ": loss");
         }
     }
 

@@ -1,0 +1,33 @@
+// REPORT: one self-contained HTML page (and its Markdown twin) for the run: configuration, Table IV
+// (classifier), Table V (timing), separation powers, training curves and all plots, with the paper's
+// numbers beside ours; uploaded to the pipeline's MLflow run.
+process REPORT {
+    tag "${workflow.runName}"
+    label 'cpu'
+    publishDir "${params.outdir}/${workflow.runName}", mode: 'copy'
+
+    input:
+    path config, stageAs: 'config.yaml'
+    path evaluation, stageAs: 'evaluation'
+    path timing, stageAs: 'timing/*'
+    path training, stageAs: 'training/?/*'
+
+    output:
+    path 'report.{html,md}', emit: report
+
+    script:
+    def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
+    def timings = [timing].flatten().findAll { it.name.endsWith('.csv') }.collect { "--timing ${it}" }.join(' ')
+    def trainings = [training].flatten().collect { "--training ${it}" }.join(' ')
+    """
+    export ICALOFLOW_THREADS=${task.cpus}
+    icaloflow report --run-name ${workflow.runName} --geometry ${params.geometry} --config config.yaml \\
+        --evaluation evaluation ${timings} ${trainings} --out report.html \\
+        --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
+    """
+
+    stub:
+    """
+    touch report.html report.md
+    """
+}
