@@ -3,9 +3,12 @@
  * icaloflow: Inductive CaloFlow as a Nextflow pipeline.
  * Every process calls bin/icaloflow (Nextflow puts bin/ on the PATH of each task).
  *
+ *   CONFIG (per-stage views of the configuration)
  *   SYNTH (no --input) | --input files -> VALIDATE
- *                                       -> PREPROCESS -> TRAIN_FLOW1, TRAIN_FLOW2, TRAIN_FLOW3 (parallel)
- * Distillation, sampling, evaluation and the report join as they land.
+ *     -> PREPROCESS -> TRAIN_FLOW1, TRAIN_FLOW2, TRAIN_FLOW3 (parallel)
+ *     -> DISTILL_FLOW2, DISTILL_FLOW3 (students)
+ *     -> SAMPLE (teacher, student) -> EVALUATE (vs the reference) -> REPORT
+ *   BENCH_SAMPLE (Table V timing) -> REPORT
  */
 nextflow.enable.dsl = 2
 
@@ -16,10 +19,18 @@ include { PREPROCESS           } from './stages/preprocess'
 include { TRAIN as TRAIN_FLOW1 } from './stages/train'
 include { TRAIN as TRAIN_FLOW2 } from './stages/train'
 include { TRAIN as TRAIN_FLOW3 } from './stages/train'
+include { DISTILL as DISTILL_FLOW2 } from './stages/distill'
+include { DISTILL as DISTILL_FLOW3 } from './stages/distill'
+include { SYNTH as SYNTH_REFERENCE } from './stages/synth'
+include { SAMPLE               } from './stages/sample'
+include { BENCH_SAMPLE         } from './stages/bench_sample'
+include { EVALUATE             } from './stages/evaluate'
+include { REPORT               } from './stages/report'
 
 // ---- parameter checks: before any task runs (no schema plugin is reachable offline) ----
-def known = ['input', 'geometry', 'events', 'seed', 'outdir', 'config', 'variants',
-             'mlflow_uri', 'experiment', 'gpu_queue', 'cpu_queue', 'help'] as Set
+def known = ['input', 'reference', 'geometry', 'events', 'seed', 'outdir', 'config', 'variants',
+             'mlflow_uri', 'experiment', 'gpu_queue', 'cpu_queue', 'classifier', 'classifier_runs',
+             'classifier_epochs', 'classifier_width', 'timing', 'timing_batch_sizes', 'help'] as Set
 def unknown = params.keySet().findAll { k -> !(k in known) && !k.contains('-') }
 if (unknown) {
     error "Unknown parameter(s): ${unknown.collect { '--' + it }.join(', ')}. Known: ${known.collect { '--' + it }.join(', ')}"
@@ -33,6 +44,13 @@ if (!(params.events instanceof Integer) || params.events < 1) {
 def config_file = file(params.config ?: "${projectDir}/configs/${params.geometry}.yaml")
 if (!config_file.exists()) {
     error "Invalid --config '${params.config}': file not found"
+}
+def variants = params.variants.toString().tokenize(',')*.trim()
+if (!variants || !variants.every { it in ['teacher', 'student'] }) {
+    error "Invalid --variants '${params.variants}': a comma-separated list of teacher and student"
+}
+if (params.classifier && !params.classifier.toString().tokenize(',').every { it in ['low', 'high'] }) {
+    error "Invalid --classifier '${params.classifier}': low, high, or low,high (false to skip)"
 }
 if (params.mlflow_uri && !(params.mlflow_uri ==~ /https?:\/\/.+/)) {
     error "Invalid --mlflow_uri '${params.mlflow_uri}': an http(s) URL is required"
@@ -61,4 +79,46 @@ workflow {
     TRAIN_FLOW1(stage_view(views, 'train1').map { [1, it] }, data)
     TRAIN_FLOW2(stage_view(views, 'train2').map { [2, it] }, data)
     TRAIN_FLOW3(stage_view(views, 'train3').map { [3, it] }, data)
+
+    // models are [flow, train-or-distill output folder]
+    teacher1 = TRAIN_FLOW1.out.model.map { it[1] }
+    teacher2 = TRAIN_FLOW2.out.model.map { it[1] }
+    teacher3 = TRAIN_FLOW3.out.model.map { it[1] }
+    samples_in = Channel.empty()
+    if ('teacher' in variants) {
+        samples_in = samples_in.mix(teacher1.combine(teacher2).combine(teacher3).map { f1, f2, f3 -> ['teacher', f1, f2, f3] })
+    }
+    trainings = TRAIN_FLOW1.out.model.mix(TRAIN_FLOW2.out.model, TRAIN_FLOW3.out.model)
+    if ('student' in variants) {
+        DISTILL_FLOW2(stage_view(views, 'distill2').combine(teacher2).map { c, t -> [2, c, t] }, data)
+        DISTILL_FLOW3(stage_view(views, 'distill3').combine(teacher3).map { c, t -> [3, c, t] }, data)
+        student2 = DISTILL_FLOW2.out.model.map { it[1] }
+        student3 = DISTILL_FLOW3.out.model.map { it[1] }
+        samples_in = samples_in.mix(teacher1.combine(student2).combine(student3).map { f1, f2, f3 -> ['student', f1, f2, f3] })
+        trainings = trainings.mix(DISTILL_FLOW2.out.model, DISTILL_FLOW3.out.model)
+    }
+
+    // the reference the samples are compared with: --reference, else an independent synthetic sample,
+    // else (user input without a reference) the input itself, which flatters the models: a warning says so
+    if (params.reference) {
+        reference = Channel.value(file(params.reference, checkIfExists: true))
+    } else if (!params.input) {
+        SYNTH_REFERENCE(Channel.of([params.geometry, params.events, params.seed + 1]))
+        reference = SYNTH_REFERENCE.out.showers.first()
+    } else {
+        log.warn "No --reference given: evaluating against the training input itself"
+        reference = showers.map { it[0] }.first()
+    }
+
+    SAMPLE(samples_in, reference)
+    generated = SAMPLE.out.samples.toSortedList { a, b -> a[0] <=> b[0] }
+        .map { list -> [list.collect { it[0] }, list.collect { it[1] }.flatten()] }
+    EVALUATE(params.geometry, reference, generated)
+
+    timing = Channel.of([])
+    if (params.timing) {
+        BENCH_SAMPLE(stage_view(views, 'full'))
+        timing = BENCH_SAMPLE.out.timing.collect()
+    }
+    REPORT(stage_view(views, 'full'), EVALUATE.out.evaluation, timing, trainings.map { it[1] }.collect())
 }
