@@ -1,0 +1,151 @@
+package org.icaloflow.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.icaloflow.data.Geometry;
+import org.icaloflow.data.ShowerBatch;
+import org.icaloflow.data.ShowerFile;
+import org.icaloflow.track.MlflowTestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The README's main job end to end: `./nextflow run main.nf -profile test` with a real MLflow server, then the
+ * published outputs are checked, and a second run with -resume must cache every task.
+ * Needs the shaded jar (bin/run-tests builds it first) and, for the MLflow part, `python3 -m mlflow`.
+ */
+@Tag("pipeline")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineTest {
+    static final Path ROOT = Path.of("").toAbsolutePath();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+    static MlflowTestServer mlflow;
+    static Path results;
+    static final String RUN = "citest";
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertTrue(Files.isRegularFile(ROOT.resolve("target/icaloflow.jar")),
+                "the pipeline test needs target/icaloflow.jar: run `mvn -DskipTests package` first (bin/run-tests does)");
+        if (!"1".equals(System.getenv("ICALOFLOW_SKIP_MLFLOW_TESTS"))) {
+            assertTrue(MlflowTestServer.available(), "needs `python3 -m mlflow` (bin/run-tests installs it); ICALOFLOW_SKIP_MLFLOW_TESTS=1 skips MLflow");
+            mlflow = MlflowTestServer.start(tmp.resolve("mlflow"));
+        }
+        results = tmp.resolve("results");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (mlflow != null) mlflow.close();
+    }
+
+    static String nextflow(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("nextflow").toString(), "-log", tmp.resolve("nextflow.log").toString(),
+                "run", ROOT.resolve("main.nf").toString(), "-profile", "test", "-ansi-log", "false", "--outdir", results.toString()));
+        if (mlflow != null) cmd.addAll(List.of("--mlflow_uri", mlflow.uri));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true);
+        pb.environment().put("ICALOFLOW_JAR", ROOT.resolve("target/icaloflow.jar").toString());
+        Path log = tmp.resolve("run-" + System.nanoTime() + ".log");
+        pb.redirectOutput(log.toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(40, TimeUnit.MINUTES), "pipeline finished within 40 minutes");
+        String out = Files.readString(log);
+        assertEquals(0, p.exitValue(), "pipeline failed:\n" + out + "\n" + tail(tmp.resolve("nextflow.log")));
+        return out;
+    }
+
+    static String tail(Path p) throws Exception {
+        if (!Files.exists(p)) return "";
+        List<String> l = Files.readAllLines(p);
+        return String.join("\n", l.subList(Math.max(0, l.size() - 60), l.size()));
+    }
+
+    @Test
+    @Order(1)
+    void theTestProfileRunsEndToEndAndPublishesEverything() throws Exception {
+        nextflow("-name", RUN);
+        Path run = results.resolve(RUN);
+        for (int f = 1; f <= 3; f++) assertTrue(Files.isRegularFile(run.resolve("models/teacher/flow" + f + "/model/flow.json")), "teacher flow " + f);
+        for (int f = 2; f <= 3; f++) assertTrue(Files.isRegularFile(run.resolve("models/student/flow" + f + "/model/flow.json")), "student flow " + f);
+        for (String v : List.of("teacher", "student")) {
+            Path h5 = run.resolve("samples/samples_" + v + ".hdf5");
+            try (ShowerFile sf = ShowerFile.open(h5, Geometry.ds2())) {
+                assertEquals(2000, sf.size(), v + " samples");
+                ShowerBatch b = sf.read(0, 50);
+                for (float x : b.showersMeV()) assertTrue(x == 0f || x >= 0.5e-3 / 0.033 - 1e-6, "thresholded");
+            }
+        }
+        List<String> cls = Files.readAllLines(run.resolve("evaluation/classifier.csv"));
+        assertEquals("sample,level,run,auc,jsd", cls.get(0));
+        assertEquals(1 + 2 * 2 * 2, cls.size(), "teacher and student x low and high x 2 runs");
+        assertTrue(Files.isRegularFile(run.resolve("evaluation/separation_power.csv")));
+        assertTrue(Files.isRegularFile(run.resolve("timing/timing.csv")));
+        String report = Files.readString(run.resolve("report.html"));
+        assertTrue(report.contains("Table IV") && report.contains("Table V") && report.contains("data:image/png;base64,"));
+        assertTrue(Files.isRegularFile(run.resolve("report.md")));
+        assertTrue(Files.isRegularFile(run.resolve("config.yaml")));
+        try (var s = Files.list(results.resolve("pipeline_info"))) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("trace")), "pipeline_info has the trace");
+        }
+        if (mlflow != null) checkMlflow();
+    }
+
+    void checkMlflow() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode exp = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(mlflow.uri
+                + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=" + URLEncoder.encode("icaloflow-test", StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        String expId = exp.path("experiment").path("experiment_id").asText();
+        assertFalse(expId.isEmpty(), "experiment icaloflow-test exists: " + exp);
+        String body = "{\"experiment_ids\":[\"" + expId + "\"],\"max_results\":500}";
+        JsonNode runs = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(mlflow.uri + "/api/2.0/mlflow/runs/search"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).path("runs");
+        List<String> parents = new ArrayList<>();
+        List<String> childParents = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (JsonNode r : runs) {
+            String parent = null;
+            for (JsonNode t : r.path("data").path("tags")) if (t.path("key").asText().equals("mlflow.parentRunId")) parent = t.path("value").asText();
+            if (parent == null) parents.add(r.path("info").path("run_id").asText());
+            else childParents.add(parent);
+            names.add(r.path("info").path("run_name").asText());
+        }
+        assertEquals(1, parents.size(), "one parent run per pipeline run: " + names);
+        assertTrue(childParents.size() >= 5, "stages are nested child runs: " + names);
+        assertTrue(childParents.stream().allMatch(parents.get(0)::equals), "all nested under the pipeline's run");
+        assertTrue(names.stream().anyMatch(n -> n.contains("train-flow3")), names.toString());
+    }
+
+    @Test
+    @Order(2)
+    void aSecondRunWithResumeCachesEveryTask() throws Exception {
+        String out = nextflow("-resume", "-name", RUN + "2");
+        assertFalse(out.contains("Submitted process"), "nothing re-ran:\n" + out);
+        assertTrue(out.contains("Cached process"), out);
+    }
+}
