@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** Benchmarks that print figures (never timed tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks that print figures: synth (shower generator), flow (flow core).",
-        subcommands = {BenchSynthCommand.class, BenchFlowCommand.class})
+        description = "Benchmarks that print figures: synth (shower generator), flow (flow core), sample (time per shower, Table V).",
+        subcommands = {BenchSynthCommand.class, BenchFlowCommand.class, BenchSampleCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
