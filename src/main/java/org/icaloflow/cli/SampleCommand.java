@@ -39,8 +39,10 @@ import java.util.Map;
                 "Postprocessing (Eq. 2): inverse logit, times Flow-1's layer energy, voxels below --threshold set to "
                         + "zero; layers are not renormalised unless --renormalise.",
                 "",
-                "Deterministic: a shower depends only on --seed and its index, not on --batch or the device's "
-                        + "batching. Memory is bounded by --batch and --rows-per-part. Writes OUT (or its parts), "
+                "Deterministic: a shower's random draws depend only on --seed and its index. The same seed and "
+                        + "--batch on the same machine give the same bytes; another --batch gives the same showers up "
+                        + "to float32 rounding (see docs/sample.md). Memory is bounded by --batch and --rows-per-part. "
+                        + "Writes OUT (or its parts), "
                         + "a manifest (models with SHA-256 of their parameters, seed, variants, counts) and an MLflow "
                         + "run (journal OUT_STEM.journal.jsonl)."},
         optionListHeading = "%nOptions:%n",
