@@ -81,6 +81,10 @@ public final class BenchSampleCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the energies and base samples (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "PyTorch intra-op threads on CPU (0: engine default). 1 avoids OpenMP spinning on a shared or busy machine.")
+    int threads;
+
     @Mixin
     TrackingOptions tracking;
 
@@ -107,6 +111,7 @@ public final class BenchSampleCommand implements Runnable {
         String stem = out.getFileName().toString().replaceFirst("\\.csv$", "");
         Path md = out.resolveSibling(stem + ".md");
 
+        setThreads(threads);
         Engine engine = Engine.getInstance();
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(Tags.STAGE, "bench-sample");
@@ -128,6 +133,7 @@ public final class BenchSampleCommand implements Runnable {
                 params.put("repeats", repeats);
                 params.put("min_seconds", minSeconds);
                 params.put("max_seconds_per_point", maxSeconds);
+                params.put("threads", threads);
                 tracker.logParams(params);
                 System.out.printf("icaloflow bench sample: %s on %s (%s %s), architectures from %s%n", g.name(), device,
                         engine.getEngineName(), engine.getVersion(), cfgPath);
@@ -153,7 +159,7 @@ public final class BenchSampleCommand implements Runnable {
                     }
                 }
                 String csv = csv(g, device, rows, table);
-                String markdown = markdown(g, device, engine, rows, table);
+                String markdown = markdown(g, device, engine, threads, rows, table);
                 AtomicFiles.writeString(out, csv);
                 AtomicFiles.writeString(md, markdown);
                 System.out.println();
@@ -164,6 +170,15 @@ public final class BenchSampleCommand implements Runnable {
                 tracker.fail();
                 throw ex;
             }
+        }
+    }
+
+    /** Must run before the engine starts (it reads the properties once). */
+    static void setThreads(int threads) {
+        if (threads < 0) throw new UserError("--threads must be >= 0, got " + threads);
+        if (threads > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
     }
 
@@ -215,12 +230,13 @@ public final class BenchSampleCommand implements Runnable {
         return sb.toString();
     }
 
-    static String markdown(Geometry g, String device, Engine engine, List<Row> rows, PaperTableV table) {
+    static String markdown(Geometry g, String device, Engine engine, int threads, List<Row> rows, PaperTableV table) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "## Time per shower, %s (paper Table V)%n%n", g.name()));
-        sb.append(String.format(Locale.ROOT, "Ours: %s, %s %s, %d CPU cores visible, untrained flows with the paper's "
+        sb.append(String.format(Locale.ROOT, "Ours: %s, %s %s, %d CPU cores visible, %s, untrained flows with the paper's "
                         + "architectures; full generation without file writing.%n", device, engine.getEngineName(),
-                engine.getVersion(), Runtime.getRuntime().availableProcessors()));
+                engine.getVersion(), Runtime.getRuntime().availableProcessors(),
+                threads > 0 ? threads + " intra-op thread" + (threads == 1 ? "" : "s") : "default threads"));
         sb.append("Paper: TITAN V GPU and Intel Core i9-7900X CPU. Estimated = stopped early, extrapolated from the Flow-3 layers timed.\n\n");
         sb.append("| Model | Batch size | Ours (ms) | Paper GPU (ms) | Paper CPU (ms) | Note |\n");
         sb.append("|---|---:|---:|---:|---:|---|\n");

@@ -101,6 +101,10 @@ public final class SampleCommand implements Runnable {
             description = "Largest number of rows in one output file before writing parts (default: ${DEFAULT-VALUE}).")
     long rowsPerPart;
 
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "PyTorch intra-op threads on CPU (0: engine default). 1 avoids OpenMP spinning on a shared or busy machine.")
+    int threads;
+
     @Mixin
     TrackingOptions tracking;
 
@@ -123,6 +127,7 @@ public final class SampleCommand implements Runnable {
         Path journal = out.resolveSibling(stem + ".journal.jsonl");
         Sampler.Options opts = new Sampler.Options(seed, thr, renormalise);
 
+        BenchSampleCommand.setThreads(threads);
         try (NDManager root = NDManager.newBaseManager();
              SampleModels models = SampleModels.load(g, flow1, flow2, flow3, root)) {
             Map<String, String> tags = new LinkedHashMap<>();
