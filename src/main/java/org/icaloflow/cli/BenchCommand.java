@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** Benchmarks that print figures (never timed tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks that print figures: synth (shower generator), flow (flow core), memory (Flow-3 training peak RSS).",
-        subcommands = {BenchSynthCommand.class, BenchFlowCommand.class, BenchMemoryCommand.class})
+        description = "Benchmarks that print figures: synth (shower generator), flow (flow core), sample (time per shower, Table V), memory (Flow-3 training peak RSS).",
+        subcommands = {BenchSynthCommand.class, BenchFlowCommand.class, BenchSampleCommand.class, BenchMemoryCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

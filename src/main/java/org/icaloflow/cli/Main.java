@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Inductive CaloFlow: fast calorimeter shower generation with normalizing flows.",
         subcommands = {
                 SynthCommand.class,
+                SampleCommand.class,
                 PreprocessCommand.class,
                 TrainCommand.class,
                 DistillCommand.class,

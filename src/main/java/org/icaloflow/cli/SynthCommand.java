@@ -2,17 +2,14 @@ package org.icaloflow.cli;
 
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
+import org.icaloflow.data.IncidentEnergies;
 import org.icaloflow.data.ShowerBatch;
-import org.icaloflow.data.ShowerSource;
 import org.icaloflow.data.ShowerWriter;
 import org.icaloflow.synth.ShowerGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -104,61 +101,6 @@ public final class SynthCommand implements Runnable {
     }
 
     private double[] incidentEnergies(Geometry g) {
-        if (energies == null) {
-            if (events == null) throw new UserError("give --events N or --energies");
-            if (events < 1) throw new UserError("--events must be at least 1, got " + events);
-            if (!(minEnergy > 0) || !(maxEnergy >= minEnergy))
-                throw new UserError("--min-energy and --max-energy must satisfy 0 < min <= max");
-            return ShowerGenerator.sampleEnergies(events, seed, minEnergy, maxEnergy);
-        }
-        double[] e = readEnergies(g);
-        if (events != null) {
-            if (events < 1 || events > e.length)
-                throw new UserError("--events " + events + " is outside 1.." + e.length + " (the energies given)");
-            e = java.util.Arrays.copyOf(e, events);
-        }
-        for (int i = 0; i < e.length; i++) {
-            if (!(e[i] > 0) || Double.isInfinite(e[i]))
-                throw new UserError("--energies: value " + (i + 1) + " (" + e[i] + ") is not a positive finite energy in MeV");
-        }
-        return e;
-    }
-
-    private double[] readEnergies(Geometry g) {
-        Path p = Path.of(energies);
-        if (Files.isRegularFile(p) && energies.matches("(?i).*\\.(h5|hdf5)$")) {
-            try (ShowerSource src = ShowerSource.open(List.of(p), g)) {
-                double[] e = new double[Math.toIntExact(src.size())];
-                int step = 10_000;
-                for (long from = 0; from < e.length; from += step) {
-                    ShowerBatch b = src.read(from, (int) Math.min(step, e.length - from));
-                    System.arraycopy(b.incidentEnergyMeV(), 0, e, (int) from, b.size());
-                }
-                return e;
-            }
-        }
-        List<String> tokens = new ArrayList<>();
-        if (Files.isRegularFile(p)) {
-            try {
-                for (String line : Files.readAllLines(p)) {
-                    String t = line.strip();
-                    if (!t.isEmpty() && !t.startsWith("#")) tokens.add(t);
-                }
-            } catch (IOException ex) {
-                throw new UserError(p + ": cannot read energies (" + ex.getMessage() + ")");
-            }
-        } else {
-            for (String t : energies.split(",")) if (!t.isBlank()) tokens.add(t.strip());
-        }
-        double[] e = new double[tokens.size()];
-        for (int i = 0; i < e.length; i++) {
-            try {
-                e[i] = Double.parseDouble(tokens.get(i));
-            } catch (NumberFormatException ex) {
-                throw new UserError("--energies: '" + tokens.get(i) + "' is not a number (nor an existing file)");
-            }
-        }
-        if (e.length == 0) throw new UserError("--energies: no values");
-        return e;
+        return IncidentEnergies.resolve(energies, events, seed, minEnergy, maxEnergy, g);
     }
 }

@@ -1,0 +1,87 @@
+package org.icaloflow.data;
+
+import org.icaloflow.UserError;
+import org.icaloflow.synth.ShowerGenerator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Incident energies (MeV) for the generating commands ({@code synth}, {@code sample}): log-uniform draws,
+ * or values given on the command line as a comma-separated list, a text file (one per line, {@code #}
+ * comments), or a CaloChallenge HDF5 file whose {@code incident_energies} are taken.
+ */
+public final class IncidentEnergies {
+    private IncidentEnergies() {
+    }
+
+    /**
+     * Resolves {@code --events} / {@code --energies} the same way in every command.
+     *
+     * @param energies null, or LIST|FILE as above
+     * @param events   null, or the number of showers (with energies given: the first N of them)
+     * @param seed     seed of the log-uniform draw ({@link ShowerGenerator#sampleEnergies})
+     */
+    public static double[] resolve(String energies, Integer events, long seed, double minMeV, double maxMeV, Geometry g) {
+        if (energies == null) {
+            if (events == null) throw new UserError("give --events N or --energies");
+            if (events < 1) throw new UserError("--events must be at least 1, got " + events);
+            if (!(minMeV > 0) || !(maxMeV >= minMeV))
+                throw new UserError("--min-energy and --max-energy must satisfy 0 < min <= max");
+            return ShowerGenerator.sampleEnergies(events, seed, minMeV, maxMeV);
+        }
+        double[] e = read(energies, g);
+        if (events != null) {
+            if (events < 1 || events > e.length)
+                throw new UserError("--events " + events + " is outside 1.." + e.length + " (the energies given)");
+            e = java.util.Arrays.copyOf(e, events);
+        }
+        for (int i = 0; i < e.length; i++) {
+            if (!(e[i] > 0) || Double.isInfinite(e[i]))
+                throw new UserError("--energies: value " + (i + 1) + " (" + e[i] + ") is not a positive finite energy in MeV");
+        }
+        return e;
+    }
+
+    /** Reads LIST|FILE (see the class comment); no range checks. */
+    public static double[] read(String energies, Geometry g) {
+        Path p = Path.of(energies);
+        if (Files.isRegularFile(p) && energies.matches("(?i).*\\.(h5|hdf5)$")) {
+            try (ShowerSource src = ShowerSource.open(List.of(p), g)) {
+                double[] e = new double[Math.toIntExact(src.size())];
+                int step = 10_000;
+                for (long from = 0; from < e.length; from += step) {
+                    ShowerBatch b = src.read(from, (int) Math.min(step, e.length - from));
+                    System.arraycopy(b.incidentEnergyMeV(), 0, e, (int) from, b.size());
+                }
+                return e;
+            }
+        }
+        List<String> tokens = new ArrayList<>();
+        if (Files.isRegularFile(p)) {
+            try {
+                for (String line : Files.readAllLines(p)) {
+                    String t = line.strip();
+                    if (!t.isEmpty() && !t.startsWith("#")) tokens.add(t);
+                }
+            } catch (IOException ex) {
+                throw new UserError(p + ": cannot read energies (" + ex.getMessage() + ")");
+            }
+        } else {
+            for (String t : energies.split(",")) if (!t.isBlank()) tokens.add(t.strip());
+        }
+        double[] e = new double[tokens.size()];
+        for (int i = 0; i < e.length; i++) {
+            try {
+                e[i] = Double.parseDouble(tokens.get(i));
+            } catch (NumberFormatException ex) {
+                throw new UserError("--energies: '" + tokens.get(i) + "' is not a number (nor an existing file)");
+            }
+        }
+        if (e.length == 0) throw new UserError("--energies: no values");
+        return e;
+    }
+}

@@ -1,0 +1,40 @@
+package org.icaloflow.sample;
+
+import java.util.SplittableRandom;
+
+/**
+ * The flows' base samples z ~ N(0, I), drawn in Java so that a shower depends only on
+ * (seed, shower index, stream) and never on the batch it was generated in, the device, or DJL's
+ * global generator. Stream {@link #FLOW1} is Flow-1's draw; stream {@code l} (0-based layer, 0 for
+ * Flow-2, 1..L-1 for Flow-3) is the draw of that layer's voxels.
+ */
+public final class BaseNoise {
+    /** Stream of Flow-1 (the layer energies); layers use 0..L-1. */
+    public static final int FLOW1 = -1;
+
+    private BaseNoise() {
+    }
+
+    /** Fills {@code out[at .. at+dim)} with the standard normals of (seed, shower, stream). */
+    public static void fill(long seed, long shower, int stream, float[] out, int at, int dim) {
+        SplittableRandom r = new SplittableRandom(key(seed, shower, stream));
+        for (int k = 0; k < dim; k++) out[at + k] = (float) r.nextGaussian();
+    }
+
+    /** Same, in double precision (for float64 flows). */
+    public static void fill(long seed, long shower, int stream, double[] out, int at, int dim) {
+        SplittableRandom r = new SplittableRandom(key(seed, shower, stream));
+        for (int k = 0; k < dim; k++) out[at + k] = r.nextGaussian();
+    }
+
+    /** Independent 64-bit key per (seed, shower, stream): nested SplitMix64 finalisers. */
+    static long key(long seed, long shower, int stream) {
+        return mix64(mix64(mix64(seed + 0x9E3779B97F4A7C15L) + shower) + stream + 0x632BE59BD9B4E019L);
+    }
+
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,204 @@
+package org.icaloflow.sample;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.icaloflow.UserError;
+import org.icaloflow.data.Geometry;
+import org.icaloflow.flow.Flow;
+import org.icaloflow.flow.FlowKind;
+import org.icaloflow.preprocess.EncodedShowers;
+import org.icaloflow.preprocess.Preprocessing;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SamplerTest {
+    static {
+        TinyFlows.singleThreaded();
+    }
+
+    private static final Geometry G = TinyFlows.DS2;
+    private static final double[] E = {1e3, 3e4, 2e5, 1e6, 5e3};
+
+    /** The sampler's layers 1 and 2 recomputed by hand from the base noise, with Encoded's Flow-3 layout. */
+    @Test
+    void wiringMatchesHandComputedChainAndEncodedLayout() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            Flow f1 = TinyFlows.create(1, FlowKind.MAF, root, 1);
+            Flow f2 = TinyFlows.create(2, FlowKind.IAF, root, 2);
+            Flow f3 = TinyFlows.create(3, FlowKind.IAF, root, 3);
+            SampleModels models = SampleModels.of(G, f1, f2, f3);
+            long seed = 42, first = 100;
+            double thr = 1e-4;
+            Sampler s = new Sampler(models, root, new Sampler.Options(seed, thr, false));
+            Sampler.Result r = s.generate(E, first);
+            int n = E.length, L = 45, V = 144;
+            assertEquals(L, r.layers());
+            assertEquals(0, r.nonFinite());
+
+            try (NDManager m = root.newSubManager()) {
+                float[] z1 = new float[n * L], z2 = new float[n * V], z3 = new float[n * V];
+                float[] c1 = new float[n];
+                for (int i = 0; i < n; i++) {
+                    BaseNoise.fill(seed, first + i, BaseNoise.FLOW1, z1, i * L, L);
+                    BaseNoise.fill(seed, first + i, 0, z2, i * V, V);
+                    BaseNoise.fill(seed, first + i, 1, z3, i * V, V);
+                    c1[i] = (float) Preprocessing.incidentCondition(E[i]);
+                }
+                float[] y = f1.inverse(m.create(z1, new Shape(n, L)), m.create(c1, new Shape(n, 1))).x().toFloatArray();
+                // proxies: Flow-1 outputs decoded
+                for (int k = 0; k < y.length; k++)
+                    assertEquals(Preprocessing.layerEnergyFromTarget(y[k]), r.proxyMeV()[k], 1e-4 * Math.max(1, r.proxyMeV()[k]));
+                // Encoded rows: incident, y, layer-1 logits from Flow-2
+                int w = EncodedShowers.width(L, V);
+                float[] data = new float[n * w];
+                float[] c2 = new float[2 * n];
+                for (int i = 0; i < n; i++) {
+                    data[i * w] = c1[i];
+                    System.arraycopy(y, i * L, data, i * w + 1, L);
+                    c2[2 * i] = c1[i];
+                    c2[2 * i + 1] = y[i * L] / 4f;
+                }
+                float[] x0 = f2.inverse(m.create(z2, new Shape(n, V)), m.create(c2, new Shape(n, 2))).x().toFloatArray();
+                for (int i = 0; i < n; i++) System.arraycopy(x0, i * V, data, i * w + 1 + L, V);
+                Preprocessing.Encoded enc = new Preprocessing.Encoded(n, L, V, data);
+                float[] c3 = enc.flow3Condition(1);
+                float[] x1 = f3.inverse(m.create(z3, new Shape(n, V)), m.create(c3, new Shape(n, 191))).x().toFloatArray();
+                float[] want = new float[G.voxels()];
+                for (int i = 0; i < n; i++) {
+                    Preprocessing.decodeLayer(x0, i * V, V, r.proxyMeV()[i * L], thr, false, want, 0);
+                    Preprocessing.decodeLayer(x1, i * V, V, r.proxyMeV()[i * L + 1], thr, false, want, V);
+                    for (int v = 0; v < 2 * V; v++) {
+                        float got = r.showers().voxel(i, v);
+                        assertEquals(want[v], got, 1e-4 * Math.max(1e-3, Math.abs(want[v])), "row " + i + " voxel " + v);
+                    }
+                }
+                // the condition really matters: a wrong one-hot changes layer 2
+                float[] c3bad = enc.flow3Condition(2);
+                float[] x1bad = f3.inverse(m.create(z3, new Shape(n, V)), m.create(c3bad, new Shape(n, 191))).x().toFloatArray();
+                double diff = 0;
+                for (int k = 0; k < x1.length; k++) diff = Math.max(diff, Math.abs(x1[k] - x1bad[k]));
+                assertTrue(diff > 1e-3, "Flow-3 is sensitive to its condition in this test");
+            }
+            f1.close();
+            f2.close();
+            f3.close();
+        }
+    }
+
+    @Test
+    void renormalisedLayerSumsEqualProxiesAndThresholdApplies() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            Flow f1 = TinyFlows.create(1, FlowKind.MAF, root, 4);
+            Flow f2 = TinyFlows.create(2, FlowKind.IAF, root, 5);
+            Flow f3 = TinyFlows.create(3, FlowKind.IAF, root, 6);
+            SampleModels models = SampleModels.of(G, f1, f2, f3);
+            Sampler.Result r = new Sampler(models, root, new Sampler.Options(7, 0, true)).generate(E, 0);
+            int V = 144;
+            for (int i = 0; i < E.length; i++) {
+                for (int l = 0; l < 45; l++) {
+                    double sum = 0;
+                    for (int v = 0; v < V; v++) sum += r.showers().voxel(i, l * V + v);
+                    double p = r.proxyMeV()[i * 45 + l];
+                    assertEquals(p, sum, 1e-4 * p + 1e-6, "row " + i + " layer " + l);
+                }
+            }
+            // a high threshold (the median voxel without one): every voxel is zero or at least the threshold
+            Sampler.Result t0 = new Sampler(models, root, new Sampler.Options(7, 0, false)).generate(E, 0);
+            float[] sorted = t0.showers().showersMeV().clone();
+            java.util.Arrays.sort(sorted);
+            double thr = sorted[sorted.length / 2];
+            Sampler.Result t = new Sampler(models, root, new Sampler.Options(7, thr, false)).generate(E, 0);
+            int cut = 0;
+            float[] a = t.showers().showersMeV(), b = t0.showers().showersMeV();
+            for (int k = 0; k < a.length; k++) {
+                assertTrue(Float.isFinite(a[k]) && a[k] >= 0);
+                if (a[k] == 0) {
+                    assertTrue(b[k] < thr);
+                    if (b[k] > 0) cut++;
+                    assertTrue(b[k] < thr);
+                } else {
+                    assertTrue(a[k] >= thr);
+                    assertEquals(b[k], a[k]);
+                }
+            }
+            assertTrue(cut > 0, "threshold removed some voxels");
+            f1.close();
+            f2.close();
+            f3.close();
+        }
+    }
+
+    @Test
+    void independentOfBatchingAndLeakFree() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            Flow f1 = TinyFlows.create(1, FlowKind.MAF, root, 8);
+            Flow f2 = TinyFlows.create(2, FlowKind.IAF, root, 9);
+            Flow f3 = TinyFlows.create(3, FlowKind.IAF, root, 10);
+            Sampler s = new Sampler(SampleModels.of(G, f1, f2, f3), root, Sampler.Options.defaults(3));
+            float[] whole = s.generate(E, 0).showers().showersMeV();
+            int before = root.getManagedArrays().size();
+            float[] parts = new float[whole.length];
+            int V = G.voxels();
+            for (int from = 0; from < E.length; from += 2) {
+                int n = Math.min(2, E.length - from);
+                float[] p = s.generate(java.util.Arrays.copyOfRange(E, from, from + n), from).showers().showersMeV();
+                System.arraycopy(p, 0, parts, from * V, n * V);
+            }
+            assertEquals(before, root.getManagedArrays().size(), "no arrays left behind by generate");
+            // the same showers: base samples depend only on (seed, index). Not always the same bytes: PyTorch's
+            // CPU kernels compute the tail of a tensor (size % vector width) with scalar exp/log, so a row's
+            // last bits depend on the batch size; the inductive chain carries that rounding on.
+            assertSameShowers(whole, parts);
+            // the leak check sees the flows' managers
+            NDArray leak = f3.manager().zeros(new Shape(1));
+            assertEquals(before + 1, root.getManagedArrays().size());
+            leak.close();
+            // another seed, other showers
+            float[] other = new Sampler(SampleModels.of(G, f1, f2, f3), root, Sampler.Options.defaults(4))
+                    .generate(E, 0).showers().showersMeV();
+            assertFalse(java.util.Arrays.equals(whole, other));
+            double far = 0;
+            for (int k = 0; k < whole.length; k++) far = Math.max(far, Math.abs(whole[k] - other[k]) / (Math.abs(whole[k]) + 1e-3));
+            assertTrue(far > 0.1, "another seed gives other showers, not rounding noise");
+            // the same batch twice: the same bytes
+            assertArrayEquals(whole, s.generate(E, 0).showers().showersMeV());
+            // a monitor can stop a batch after some layers
+            Sampler.Result early = s.generate(E, 0, layer -> layer < 2);
+            assertEquals(3, early.layers());
+            f1.close();
+            f2.close();
+            f3.close();
+        }
+    }
+
+    /** Equal up to float32 rounding carried through the layers: 1e-3 of the layer's largest voxel. */
+    static void assertSameShowers(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        int V = 144;
+        for (int o = 0; o < a.length; o += V) {
+            double max = 0;
+            for (int v = 0; v < V; v++) max = Math.max(max, Math.abs(a[o + v]));
+            for (int v = 0; v < V; v++) assertEquals(a[o + v], b[o + v], 1e-3 * max + 1e-6, "value " + (o + v));
+        }
+    }
+
+    @Test
+    void wrongDimsAreUserErrors() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            Flow f1 = TinyFlows.create(1, FlowKind.MAF, root, 1);
+            Flow f2 = TinyFlows.create(2, FlowKind.IAF, root, 2);
+            Flow f3 = TinyFlows.create(3, FlowKind.IAF, root, 3);
+            UserError e = assertThrows(UserError.class, () -> SampleModels.of(G, f2, f1, f3));
+            assertTrue(e.getMessage().contains("flow1") && e.getMessage().contains("dim 45"), e.getMessage());
+            e = assertThrows(UserError.class, () -> SampleModels.of(Geometry.ds3(), f1, f2, f3));
+            assertTrue(e.getMessage().contains("ds3"), e.getMessage());
+            e = assertThrows(UserError.class, () -> SampleModels.of(G, f1, f2, f2));
+            assertTrue(e.getMessage().contains("flow3") && e.getMessage().contains("191"), e.getMessage());
+            f1.close();
+            f2.close();
+            f3.close();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.icaloflow.sample;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.icaloflow.data.Geometry;
+import org.icaloflow.flow.Flow;
+import org.icaloflow.flow.FlowKind;
+import org.icaloflow.flow.FlowSpec;
+
+import java.nio.file.Path;
+import java.util.Random;
+
+/** Tiny flows with the DS2 dims (45 | 1, 144 | 2, 144 | 191), one block, 8 hidden units. */
+final class TinyFlows {
+    private TinyFlows() {
+    }
+
+    static void singleThreaded() {
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) System.setProperty("ai.djl.pytorch.num_threads", "1");
+        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null)
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+
+    static final Geometry DS2 = Geometry.ds2();
+
+    static FlowSpec spec(int flow, FlowKind kind) {
+        int dim = flow == 1 ? 45 : 144;
+        int cond = switch (flow) {
+            case 1 -> 1;
+            case 2 -> 2;
+            default -> 191;
+        };
+        return new FlowSpec(kind, dim, cond, 0, 8, 1, 4, 6, 10 + flow, 1e-6, 1e-6, 1e-6);
+    }
+
+    /** A tiny flow with random parameters (so every input and condition matters). */
+    static Flow create(int flow, FlowKind kind, NDManager m, long seed) {
+        Flow f = Flow.create(spec(flow, kind), m);
+        Random rng = new Random(seed);
+        for (NDArray p : f.parameters()) {
+            float[] v = new float[(int) p.size()];
+            for (int i = 0; i < v.length; i++) v[i] = (float) ((rng.nextDouble() * 2 - 1) * 0.3);
+            p.set(v);
+        }
+        f.markParametersChanged();
+        return f;
+    }
+
+    /** Saves a random tiny flow to dir/model (like a train output folder) and returns dir. */
+    static Path save(Path dir, int flow, FlowKind kind, long seed) {
+        try (NDManager m = NDManager.newBaseManager(); Flow f = create(flow, kind, m, seed)) {
+            f.save(dir.resolve("model"));
+        }
+        return dir;
+    }
+}

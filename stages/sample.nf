@@ -1,0 +1,28 @@
+// SAMPLE: inductive generation with one variant's flows (teacher: MAF Flow-2/3, student: IAF Flow-2/3;
+// Flow-1 is the teacher in both), written as CaloChallenge HDF5 that the official evaluator reads.
+// Large outputs come in parts (samples_VARIANT.partNNNN.hdf5), hence the glob.
+process SAMPLE {
+    tag "${variant}"
+    label 'gpu'
+    publishDir "${params.outdir}/${workflow.runName}/samples", mode: 'copy'
+
+    input:
+    tuple val(variant), path(flow1, stageAs: 'flow1'), path(flow2, stageAs: 'flow2'), path(flow3, stageAs: 'flow3')
+
+    output:
+    tuple val(variant), path("samples_${variant}*.hdf5"), emit: samples
+    path "samples_${variant}.manifest.json", emit: manifest
+
+    script:
+    def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
+    """
+    icaloflow sample --geometry ${params.geometry} --flow1 flow1 --flow2 flow2 --flow3 flow3 \\
+        --events ${params.events} --seed ${params.seed} --out samples_${variant}.hdf5 \\
+        --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
+    """
+
+    stub:
+    """
+    touch samples_${variant}.hdf5 && echo '{}' > samples_${variant}.manifest.json
+    """
+}
