@@ -8,6 +8,7 @@ process SAMPLE {
 
     input:
     tuple val(variant), path(flow1, stageAs: 'flow1'), path(flow2, stageAs: 'flow2'), path(flow3, stageAs: 'flow3')
+    path reference, stageAs: 'reference/*'   // its incident energies are sampled, as the CaloChallenge evaluation does
 
     output:
     tuple val(variant), path("samples_${variant}*.hdf5"), emit: samples
