@@ -78,20 +78,10 @@ public final class TrainCommand implements Runnable {
         }
         FlowSpec spec = cfg.architecture().teacher(flowNumber);
         String name = "flow" + flowNumber;
-        Path dataManifest = data.resolve(Preprocessor.MANIFEST);
-        if (!Files.isRegularFile(dataManifest)) throw new UserError(data + ": not a preprocess output (no " + Preprocessor.MANIFEST + ")");
+        Path dataManifest = FlowStage.preprocessManifest(data);
 
-        Map<String, String> tags = new LinkedHashMap<>();
-        tags.put(Tags.STAGE, "train");
-        tags.put(Tags.FLOW, String.valueOf(flowNumber));
-        tags.put(Tags.GEOMETRY, String.valueOf(cfg.geometry()));
-        tags.put(Tags.CONFIG_SHA256, StageManifest.sha256(config));
-        tags.put(Tags.INPUT_SHA256, StageManifest.sha256(dataManifest));
-        try {
-            Files.createDirectories(out);
-        } catch (java.io.IOException e) {
-            throw new UserError(out + ": cannot create folder (" + e.getMessage() + ")");
-        }
+        Map<String, String> tags = FlowStage.tags("train", flowNumber, cfg, config, dataManifest);
+        FlowStage.createOutput(out);
         try (Tracker tracker = tracking.start(cfg.tracking().experiment(), out.resolve("train.journal.jsonl"), "train-" + name, tags);
              EncodedShowers trainFile = EncodedShowers.open(data.resolve(Preprocessor.TRAIN));
              EncodedShowers selectFile = EncodedShowers.open(data.resolve(Preprocessor.SELECT))) {

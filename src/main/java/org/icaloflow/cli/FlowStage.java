@@ -1,0 +1,46 @@
+package org.icaloflow.cli;
+
+import org.icaloflow.UserError;
+import org.icaloflow.config.RunConfig;
+import org.icaloflow.data.StageManifest;
+import org.icaloflow.preprocess.Preprocessor;
+import org.icaloflow.track.Tags;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What the flow-training stages (train, distill) share before their loops start. */
+final class FlowStage {
+    private FlowStage() {
+    }
+
+    /** The manifest of a preprocess output folder; a UserError when {@code data} is not one. */
+    static Path preprocessManifest(Path data) {
+        Path m = data.resolve(Preprocessor.MANIFEST);
+        if (!Files.isRegularFile(m)) throw new UserError(data + ": not a preprocess output (no " + Preprocessor.MANIFEST + ")");
+        return m;
+    }
+
+    /** The MLflow tags of a stage run on one flow. */
+    static Map<String, String> tags(String stage, int flow, RunConfig cfg, Path config, Path dataManifest) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(Tags.STAGE, stage);
+        tags.put(Tags.FLOW, String.valueOf(flow));
+        tags.put(Tags.GEOMETRY, String.valueOf(cfg.geometry()));
+        tags.put(Tags.CONFIG_SHA256, StageManifest.sha256(config));
+        tags.put(Tags.INPUT_SHA256, StageManifest.sha256(dataManifest));
+        return tags;
+    }
+
+    /** Creates the output folder. */
+    static void createOutput(Path out) {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UserError(out + ": cannot create folder (" + e.getMessage() + ")");
+        }
+    }
+}
