@@ -1,6 +1,6 @@
 // DISTILL: one IAF student from its MAF teacher (probability density distillation, paper Sec. III C 2);
 // included twice (DISTILL_FLOW2, DISTILL_FLOW3) on the TRAIN outputs of flows 2 and 3.
-// `--resume` continues from the task's own checkpoint when Nextflow retries it.
+// A retried task resumes from its checkpoint, kept outside the task folder (keyed by config and teacher).
 process DISTILL {
     tag "flow${flow}"
     label 'gpu'
@@ -17,7 +17,8 @@ process DISTILL {
     def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
     """
     export ICALOFLOW_THREADS=${task.cpus}
-    icaloflow distill --flow ${flow} --config ${config} --data ${data} --teacher teacher --out out --resume \\
+    icaloflow distill --flow ${flow} --config ${config} --data ${data} --teacher teacher --out out \\
+        --resume --checkpoint-dir ${workflow.workDir}/checkpoints/${workflow.sessionId}/distill${flow}-\$(cat ${config} teacher/model/params.bin | md5sum | cut -c1-12) \\
         --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
     """
 

@@ -17,8 +17,8 @@ process TRAIN {
     def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
     """
     export ICALOFLOW_THREADS=${task.cpus}
-    icaloflow train --flow ${flow} --config ${config} --data ${data} --out out \
-        --resume --checkpoint-dir ${workflow.workDir}/checkpoints/${workflow.sessionId}/train${flow}-${config.text.md5()} \\
+    icaloflow train --flow ${flow} --config ${config} --data ${data} --out out \\
+        --resume --checkpoint-dir ${workflow.workDir}/checkpoints/${workflow.sessionId}/train${flow}-\$(md5sum < ${config} | cut -c1-12) \\
         --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
     """
 

@@ -75,6 +75,10 @@ public final class DistillCommand implements Runnable {
     @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0", description = "Testing: abandon the run after N steps, as a kill would.")
     long stopAfterSteps;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Where the resumable checkpoint lives (default: OUT/checkpoint). Pipelines put it outside the task folder so a retried task resumes.")
+    Path checkpointDir;
+
     /** The model folder of a teacher given as a train output folder or as the model folder itself. */
     static Path teacherModel(Path dir) {
         if (Files.isRegularFile(dir.resolve(Flow.JSON_FILE))) return dir;
@@ -138,7 +142,7 @@ public final class DistillCommand implements Runnable {
                 }
                 DistillationObjective objective = new DistillationObjective(teacher, ds, flowNumber, agg, div);
                 Trainer.Result r = new Trainer(studentSpec, train, select,
-                        new Trainer.Options(name, settings, out, resume, stopAfterSteps, System.err), tracker, objective).run();
+                        new Trainer.Options(name, settings, out, resume, stopAfterSteps, System.err, checkpointDir), tracker, objective).run();
                 if (!r.completed()) {
                     System.err.println("icaloflow distill: stopped after " + r.steps() + " steps (--stop-after-steps)");
                     return;
