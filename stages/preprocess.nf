@@ -4,7 +4,7 @@ process PREPROCESS {
     tag "${geometry}"
     label 'cpu'
     cache 'deep'
-    publishDir "${params.outdir}/${workflow.runName}/preprocess", mode: 'copy', pattern: 'preprocessed/manifest.json', saveAs: { 'manifest.json' }
+    publishDir "${params.outdir}/${workflow.runName}/preprocess", mode: 'copy', pattern: 'manifest.json'
 
     input:
     tuple val(geometry), path(showers)
@@ -12,16 +12,18 @@ process PREPROCESS {
 
     output:
     path 'preprocessed', emit: data
+    path 'manifest.json', emit: manifest
 
     script:
     def inputs = showers.collect { "--input ${it}" }.join(' ')
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow preprocess --geometry ${geometry} ${inputs} --config ${config} --out preprocessed
+    cp preprocessed/manifest.json manifest.json
     """
 
     stub:
     """
-    mkdir -p preprocessed && touch preprocessed/train.f32 preprocessed/select.f32 && echo '{}' > preprocessed/manifest.json
+    mkdir -p preprocessed && touch preprocessed/train.f32 preprocessed/select.f32 && echo '{}' > preprocessed/manifest.json && cp preprocessed/manifest.json manifest.json
     """
 }

@@ -159,7 +159,7 @@ public final class BenchSampleCommand implements Runnable {
                     }
                 }
                 String csv = csv(g, device, rows, table);
-                String markdown = markdown(g, device, engine, threads, rows, table);
+                String markdown = markdown(g, device, engine, threads, rows, table, cfgPath);
                 AtomicFiles.writeString(out, csv);
                 AtomicFiles.writeString(md, markdown);
                 System.out.println();
@@ -230,13 +230,14 @@ public final class BenchSampleCommand implements Runnable {
         return sb.toString();
     }
 
-    static String markdown(Geometry g, String device, Engine engine, int threads, List<Row> rows, PaperTableV table) {
+    static String markdown(Geometry g, String device, Engine engine, int threads, List<Row> rows, PaperTableV table, Path architectures) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "## Time per shower, %s (paper Table V)%n%n", g.name()));
-        sb.append(String.format(Locale.ROOT, "Ours: %s, %s %s, %d CPU cores visible, %s, untrained flows with the paper's "
-                        + "architectures; full generation without file writing.%n", device, engine.getEngineName(),
+        sb.append(String.format(Locale.ROOT, "Ours: %s, %s %s, %d CPU cores visible, %s, untrained flows with the "
+                        + "architectures of %s; full generation without file writing.%n", device, engine.getEngineName(),
                 engine.getVersion(), Runtime.getRuntime().availableProcessors(),
-                threads > 0 ? threads + " intra-op thread" + (threads == 1 ? "" : "s") : "default threads"));
+                threads > 0 ? threads + " intra-op thread" + (threads == 1 ? "" : "s") : "default threads",
+                architectures.getFileName()));
         sb.append("Paper: TITAN V GPU and Intel Core i9-7900X CPU. Estimated = stopped early, extrapolated from the Flow-3 layers timed.\n\n");
         sb.append("| Model | Batch size | Ours (ms) | Paper GPU (ms) | Paper CPU (ms) | Note |\n");
         sb.append("|---|---:|---:|---:|---:|---|\n");

@@ -266,7 +266,7 @@ public final class Report {
 
     private static List<Path> files(Path dir, java.util.function.Predicate<Path> keep) {
         if (!Files.isDirectory(dir)) return List.of();
-        try (Stream<Path> s = Files.walk(dir)) {
+        try (Stream<Path> s = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {   // staged inputs are links
             return s.filter(Files::isRegularFile).filter(keep).sorted().toList();
         } catch (IOException e) {
             throw new UserError(dir + ": cannot list (" + e.getMessage() + ")");
