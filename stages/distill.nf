@@ -4,6 +4,7 @@
 process DISTILL {
     tag "flow${flow}"
     label 'gpu'
+    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
     publishDir "${params.outdir}/${workflow.runName}/models/student", mode: 'copy', saveAs: { it == 'out' ? "flow${flow}" : null }
 
     input:
@@ -14,12 +15,12 @@ process DISTILL {
     tuple val(flow), path('out'), emit: model
 
     script:
-    def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
+    def tracking = params.experiment ? "--experiment ${params.experiment}" : ''
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow distill --flow ${flow} --config ${config} --data ${data} --teacher teacher --out out \\
         --resume --checkpoint-dir ${workflow.workDir}/checkpoints/${workflow.sessionId}/distill${flow}-\$(cat ${config} teacher/model/params.bin | md5sum | cut -c1-12) \\
-        --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
+        --session-id ${workflow.sessionId} ${tracking}
     """
 
     stub:

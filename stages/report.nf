@@ -2,8 +2,9 @@
 // (classifier), Table V (timing), separation powers, training curves and all plots, with the paper's
 // numbers beside ours; uploaded to the pipeline's MLflow run.
 process REPORT {
-    tag "${workflow.runName}"
+    tag "${params.geometry}"
     label 'cpu'
+    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
     publishDir "${params.outdir}/${workflow.runName}", mode: 'copy'
 
     input:
@@ -16,14 +17,14 @@ process REPORT {
     path 'report.{html,md}', emit: report
 
     script:
-    def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
+    def tracking = params.experiment ? "--experiment ${params.experiment}" : ''
     def timings = [timing].flatten().findAll { it.name.endsWith('.csv') }.collect { "--timing ${it}" }.join(' ')
     def trainings = [training].flatten().collect { "--training ${it}" }.join(' ')
     """
     export ICALOFLOW_THREADS=${task.cpus}
-    icaloflow report --run-name ${workflow.runName} --geometry ${params.geometry} --config config.yaml \\
+    icaloflow report --geometry ${params.geometry} --config config.yaml \\
         --evaluation evaluation ${timings} ${trainings} --out report.html \\
-        --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
+        --session-id ${workflow.sessionId} ${tracking}
     """
 
     stub:

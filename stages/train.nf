@@ -3,6 +3,7 @@
 process TRAIN {
     tag "flow${flow}"
     label 'gpu'
+    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
     cache 'deep'   // the config view is compared by content: an unchanged flow is not retrained
     publishDir "${params.outdir}/${workflow.runName}/models/teacher", mode: 'copy', saveAs: { it == 'out' ? "flow${flow}" : null }
 
@@ -14,12 +15,12 @@ process TRAIN {
     tuple val(flow), path('out'), emit: model
 
     script:
-    def tracking = (params.mlflow_uri ? "--mlflow-uri ${params.mlflow_uri} " : '') + (params.experiment ? "--experiment ${params.experiment}" : '')
+    def tracking = params.experiment ? "--experiment ${params.experiment}" : ''
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow train --flow ${flow} --config ${config} --data ${data} --out out \\
         --resume --checkpoint-dir ${workflow.workDir}/checkpoints/${workflow.sessionId}/train${flow}-\$(md5sum < ${config} | cut -c1-12) \\
-        --session-id ${workflow.sessionId} --pipeline-run-name ${workflow.runName} ${tracking}
+        --session-id ${workflow.sessionId} ${tracking}
     """
 
     stub:

@@ -18,7 +18,7 @@ import java.util.Map;
                 + "Table IV (classifier AUC/JSD), Table V (time per shower), separation powers, training curves and all "
                 + "evaluation plots, with the paper's numbers beside ours. Uploaded to the run in MLflow."})
 public final class ReportCommand implements Runnable {
-    @Option(names = "--run-name", description = "Name of the pipeline run.")
+    @Option(names = "--run-name", description = "Name of the pipeline run (default: $ICALOFLOW_PIPELINE_RUN_NAME).")
     String runName;
 
     @Option(names = {"-g", "--geometry"}, description = "ds2 or ds3 (selects the paper's numbers).")
@@ -46,7 +46,7 @@ public final class ReportCommand implements Runnable {
     public void run() {
         Path journal = out.toAbsolutePath().resolveSibling("report.journal.jsonl");
         try (Tracker t = tracking.start(null, journal, "report", Map.of(Tags.STAGE, "report"))) {
-            List<Path> files = Report.write(new Report.Inputs(runName, geometry, config, evaluation, timing, training), out);
+            List<Path> files = Report.write(new Report.Inputs(TrackingOptions.pipelineRunName(runName), geometry, config, evaluation, timing, training), out);
             for (Path f : files) t.logArtifact(f, "report");
             System.err.println("icaloflow report: " + files.get(0) + " and " + files.get(1));
         }

@@ -20,13 +20,21 @@ public final class TrackingOptions {
             description = "Pipeline session (Nextflow's workflow.sessionId): the run is nested under that session's parent run.")
     String sessionId;
 
-    @Option(names = "--pipeline-run-name", paramLabel = "NAME", description = "Name of the parent run when this stage creates it.")
+    @Option(names = "--pipeline-run-name", paramLabel = "NAME",
+            description = "Name of the parent run when this stage creates it (default: $ICALOFLOW_PIPELINE_RUN_NAME, which the pipeline sets).")
     String parentName;
+
+    /** The pipeline's run name: the option, else the environment the pipeline sets (outside the task hash). */
+    static String pipelineRunName(String option) {
+        if (option != null && !option.isBlank()) return option;
+        String env = System.getenv("ICALOFLOW_PIPELINE_RUN_NAME");
+        return env == null || env.isBlank() ? null : env;
+    }
 
     /** Starts the stage's run; events always go to {@code journal} as well. */
     Tracker start(String configExperiment, Path journal, String runName, Map<String, String> tags) {
         TrackingConfig cfg = new TrackingConfig(TrackingConfig.resolveUri(uri),
-                experiment != null ? experiment : configExperiment, sessionId, parentName);
+                experiment != null ? experiment : configExperiment, sessionId, pipelineRunName(parentName));
         return Tracker.start(cfg, journal, runName, tags);
     }
 }

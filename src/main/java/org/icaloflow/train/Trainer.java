@@ -104,6 +104,9 @@ public final class Trainer {
     public Result run() {
         Path out = o.outDir();
         Path ckpt = o.checkpointDir() != null ? o.checkpointDir() : out.resolve(CHECKPOINT);
+        // the selected model lives beside the checkpoint, so that a run resumed in another folder (a retried
+        // pipeline task) still has it; it is copied into OUT/model at the end
+        Path best = o.checkpointDir() != null ? ckpt.resolveSibling(ckpt.getFileName() + "-best") : out.resolve(MODEL);
         long spe = train.batchesPerPass(s.batchSize());
         long total = spe * s.epochs();
         State st = new State();
@@ -197,7 +200,7 @@ public final class Trainer {
                             if (better) {
                                 st.best = sl;
                                 st.bestStep = st.step;
-                                saveFlow(flow, out.resolve(MODEL));
+                                saveFlow(flow, best);
                                 tracker.logMetric("best_" + objective.selectionName(), sl, st.step);
                             }
                             progress.selection(st.step, objective.selectionDescription(), sl, better);
@@ -218,6 +221,7 @@ public final class Trainer {
                 }
                 progress.done();
                 if (st.bestStep < 0) throw new UserError(o.name() + ": no finite selection loss: nothing to keep");
+                if (!best.equals(out.resolve(MODEL))) copyFlow(best, out.resolve(MODEL));
                 writeHistory(out.resolve(HISTORY), history);
                 LossCurve.write(out.resolve(LOSS_PNG), o.name(), history);
                 return new Result(st.best, st.bestStep, st.step, st.badTotal, resumed, true);
@@ -284,6 +288,21 @@ public final class Trainer {
         Path tmp = AtomicFiles.tempFor(dir);
         try {
             flow.save(tmp);
+            replaceDir(tmp, dir);
+        } catch (IOException e) {
+            deleteTree(tmp);
+            throw new UserError(dir + ": cannot write (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Copies a saved flow folder (flat: flow.json, params.bin) into {@code dir} atomically. */
+    static void copyFlow(Path from, Path dir) {
+        Path tmp = AtomicFiles.tempFor(dir);
+        try {
+            Files.createDirectories(tmp);
+            try (Stream<Path> files = Files.list(from)) {
+                for (Path f : files.toList()) Files.copy(f, tmp.resolve(f.getFileName()));
+            }
             replaceDir(tmp, dir);
         } catch (IOException e) {
             deleteTree(tmp);

@@ -96,6 +96,27 @@ class TrainerTest {
     }
 
     @Test
+    void aRetriedTaskInANewFolderResumesFromTheSharedCheckpointAndStillPublishesTheModel() {
+        Path ckpt = dir.resolve("shared/ckpt");
+        TrainingSettings s = settings(2, 7);
+        PrintStream log = new PrintStream(new ByteArrayOutputStream());
+        Trainer.Result killed = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
+                new Trainer.Options("t", s, dir.resolve("task1"), true, 9, log, ckpt), null).run();
+        assertFalse(killed.completed());
+        Trainer.Result retried = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
+                new Trainer.Options("t", s, dir.resolve("task2"), true, 0, log, ckpt), null).run();
+        assertTrue(retried.resumed() && retried.completed());
+        assertTrue(Files.isRegularFile(dir.resolve("task2").resolve(Trainer.MODEL).resolve(Flow.JSON_FILE)));
+        // a finished run found again (a pipeline -resume after the task's folder was lost): nothing left to
+        // train, and the selected model is still published in the new folder
+        Trainer.Result again = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
+                new Trainer.Options("t", s, dir.resolve("task3"), true, 0, log, ckpt), null).run();
+        assertEquals(retried.steps(), again.steps());
+        assertEquals(retried.bestSelectLoss(), again.bestSelectLoss(), 0.0);
+        assertArrayEquals(logProbs(dir.resolve("task2").resolve(Trainer.MODEL)), logProbs(dir.resolve("task3").resolve(Trainer.MODEL)), 0f);
+    }
+
+    @Test
     void nonFiniteBatchesAreSkippedAndTooManyInARowStop() {
         InMemoryData clean = gaussians(500, 3);
         float[] x = new float[1000];
