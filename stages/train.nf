@@ -3,7 +3,9 @@
 process TRAIN {
     tag "flow${flow}"
     label 'gpu'
-    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
+    // run name, server and checkpoint root reach the task through its environment: kept out of the task hash
+    // (a Path like workflow.workDir in the script would be hashed by content under cache 'deep')
+    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName} ICALOFLOW_CHECKPOINTS=${workflow.workDir}/checkpoints/${workflow.sessionId}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
     cache 'deep'   // the config view is compared by content: an unchanged flow is not retrained
     publishDir "${params.outdir}/${workflow.runName}/models/teacher", mode: 'copy', saveAs: { it == 'out' ? "flow${flow}" : null }
 
@@ -19,7 +21,7 @@ process TRAIN {
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow train --flow ${flow} --config ${config} --data ${data} --out out \\
-        --resume --checkpoint-dir ${workflow.workDir}/checkpoints/${workflow.sessionId}/train${flow}-\$(md5sum < ${config} | cut -c1-12) \\
+        --resume --checkpoint-dir \$ICALOFLOW_CHECKPOINTS/train${flow}-\$(md5sum < ${config} | cut -c1-12) \\
         --session-id ${workflow.sessionId} ${tracking}
     """
 
