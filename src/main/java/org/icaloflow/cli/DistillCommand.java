@@ -50,34 +50,22 @@ public final class DistillCommand implements Runnable {
     @Option(names = "--flow", required = true, paramLabel = "2|3", description = "Which flow's student.")
     int flowNumber;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE.yaml", description = "Run configuration (configs/ds2.yaml, ...).")
-    Path config;
 
-    @Option(names = {"-d", "--data"}, required = true, paramLabel = "DIR", description = "Output folder of `icaloflow preprocess`.")
-    Path data;
 
     @Option(names = {"-t", "--teacher"}, required = true, paramLabel = "DIR",
             description = "The teacher: the output folder of `icaloflow train` (its model/ is used) or a model folder.")
     Path teacherDir;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
-    Path out;
 
-    @Option(names = "--resume", description = "Continue from OUT/checkpoint when there is one.")
-    boolean resume;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Override the configured number of epochs.")
-    Integer epochs;
+
+    @Mixin
+    FlowStage.Options stage;
 
     @Mixin
     TrackingOptions tracking;
 
-    @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0", description = "Testing: abandon the run after N steps, as a kill would.")
-    long stopAfterSteps;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Where the resumable checkpoint lives (default: OUT/checkpoint). Pipelines put it outside the task folder so a retried task resumes.")
-    Path checkpointDir;
 
     /** The model folder of a teacher given as a train output folder or as the model folder itself. */
     static Path teacherModel(Path dir) {
@@ -100,6 +88,10 @@ public final class DistillCommand implements Runnable {
 
     @Override
     public void run() {
+        Path config = stage.config, data = stage.data, out = stage.out, checkpointDir = stage.checkpointDir;
+        boolean resume = stage.resume;
+        Integer epochs = stage.epochs;
+        long stopAfterSteps = stage.stopAfterSteps;
         if (flowNumber < 2 || flowNumber > 3) throw new UserError("--flow must be 2 or 3 (Flow-1 has no student), got " + flowNumber);
         RunConfig cfg = RunConfig.load(config);
         if (cfg.distillation() == null) throw new UserError(config + ": no 'distillation' section");

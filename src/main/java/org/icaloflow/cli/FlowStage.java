@@ -12,9 +12,37 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What the flow-training stages (train, distill) share before their loops start. */
+/** What the flow-training stages (train, distill) share: their common options and set-up. */
 final class FlowStage {
     private FlowStage() {
+    }
+
+    /** The options of `train` and `distill` besides --flow (a picocli mixin). */
+    static final class Options {
+        @picocli.CommandLine.Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE.yaml",
+                description = "Run configuration (configs/ds2.yaml, ...).")
+        Path config;
+
+        @picocli.CommandLine.Option(names = {"-d", "--data"}, required = true, paramLabel = "DIR",
+                description = "Output folder of `icaloflow preprocess`.")
+        Path data;
+
+        @picocli.CommandLine.Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
+        Path out;
+
+        @picocli.CommandLine.Option(names = "--resume", description = "Continue from the checkpoint when there is one.")
+        boolean resume;
+
+        @picocli.CommandLine.Option(names = "--checkpoint-dir", paramLabel = "DIR",
+                description = "Where the resumable checkpoint lives (default: OUT/checkpoint). Pipelines put it outside the task folder so a retried task resumes.")
+        Path checkpointDir;
+
+        @picocli.CommandLine.Option(names = "--epochs", paramLabel = "N", description = "Override the configured number of epochs.")
+        Integer epochs;
+
+        @picocli.CommandLine.Option(names = "--stop-after-steps", hidden = true, defaultValue = "0",
+                description = "Testing: abandon the run after N steps, as a kill would.")
+        long stopAfterSteps;
     }
 
     /** The manifest of a preprocess output folder; a UserError when {@code data} is not one. */

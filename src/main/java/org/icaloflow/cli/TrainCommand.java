@@ -41,33 +41,25 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--flow", required = true, paramLabel = "1|2|3", description = "Which flow.")
     int flowNumber;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE.yaml", description = "Run configuration (configs/ds2.yaml, ...).")
-    Path config;
 
-    @Option(names = {"-d", "--data"}, required = true, paramLabel = "DIR", description = "Output folder of `icaloflow preprocess`.")
-    Path data;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
-    Path out;
 
-    @Option(names = "--resume", description = "Continue from OUT/checkpoint when there is one.")
-    boolean resume;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Where the resumable checkpoint lives (default: OUT/checkpoint). Pipelines put it outside the task folder so a retried task resumes.")
-    Path checkpointDir;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Override the configured number of epochs.")
-    Integer epochs;
+
+    @Mixin
+    FlowStage.Options stage;
 
     @Mixin
     TrackingOptions tracking;
 
-    @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0", description = "Testing: abandon the run after N steps, as a kill would.")
-    long stopAfterSteps;
 
     @Override
     public void run() {
+        Path config = stage.config, data = stage.data, out = stage.out, checkpointDir = stage.checkpointDir;
+        boolean resume = stage.resume;
+        Integer epochs = stage.epochs;
+        long stopAfterSteps = stage.stopAfterSteps;
         if (flowNumber < 1 || flowNumber > 3) throw new UserError("--flow must be 1, 2 or 3, got " + flowNumber);
         RunConfig cfg = RunConfig.load(config);
         if (cfg.training() == null) throw new UserError(config + ": no 'training' section");
