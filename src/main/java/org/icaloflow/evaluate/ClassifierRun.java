@@ -33,6 +33,8 @@ public final class ClassifierRun {
         for (String l : levels)
             if (!l.equals("low") && !l.equals("high")) throw new UserError("--classifier: levels are low and high, got '" + l + "'");
         Map<String, ClassifierTest.Result> results = new LinkedHashMap<>();
+        List<Plot.Panel> weightPanels = new ArrayList<>();
+        double[] edges = ClassifierWeights.logEdges(1e-3, 1e3, 60);
         List<ClassifierTest.Row> rows = new ArrayList<>();
         StringBuilder tails = new StringBuilder("sample,level,run,generated_above2,generated_above5,generated_below0p5,generated_below0p2\n");
         for (String level : levels) {
@@ -44,6 +46,11 @@ public final class ClassifierRun {
                 results.put(sample.name() + "/" + level, r);
                 rows.addAll(ClassifierTest.rows(sample.name(), level, r));
                 ClassifierWeights.writeHistogramCsv(out.resolve("classifier_weights_" + sample.name() + "_" + level + ".csv"), r.runs(), 1e-3, 1e3, 60);
+                ClassifierTest.RunResult first = r.runs().get(0);
+                weightPanels.add(Plot.histograms(sample.name() + ", " + level + " level: w = C/(1-C)", "classifier weight w", "density",
+                        edges, List.of(new Plot.Series("reference", Plot.REFERENCE, density(first.weightsReference(), edges)),
+                                new Plot.Series(sample.name(), Plot.sampleColour(0), density(first.weightsGenerated(), edges))),
+                        true, true));
                 for (ClassifierTest.RunResult rr : r.runs()) {
                     ClassifierWeights.Tails t = ClassifierWeights.tails(rr.weightsGenerated());
                     tails.append(String.format(Locale.ROOT, "%s,%s,%d,%.6g,%.6g,%.6g,%.6g%n", sample.name(), level, rr.run(),
@@ -54,8 +61,21 @@ public final class ClassifierRun {
             }
         }
         ClassifierTest.writeCsv(out.resolve("classifier.csv"), rows);
+        // CaloDREAM's diagnostic: where the classifier finds generated showers too rare (w > 1) or too common (w < 1)
+        Plot.save(out.resolve("plots").resolve("classifier_weights.png"), "Classifier weights on the validation showers (run 0)",
+                2, 560, 380, weightPanels);
         org.icaloflow.data.AtomicFiles.writeString(out.resolve("classifier_weight_tails.csv"), tails.toString());
         return results;
+    }
+
+    /** Density of {@code w} over {@code edges} (under- and overflow left out). */
+    static double[] density(double[] w, double[] edges) {
+        double[] h = ClassifierWeights.histogram(w, edges);
+        double[] d = new double[edges.length - 1];
+        double total = 0;
+        for (int i = 0; i < d.length; i++) total += h[i + 1];
+        for (int i = 0; i < d.length; i++) d[i] = total > 0 ? h[i + 1] / total / (edges[i + 1] - edges[i]) : 0;
+        return d;
     }
 
     /** The classifier's input rows of some files at one level. */

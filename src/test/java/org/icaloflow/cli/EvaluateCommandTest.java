@@ -184,5 +184,6 @@ class EvaluateCommandTest {
         assertTrue(highAuc > 0.7, "showers of 100 GeV - 1 TeV only are told apart from 1 GeV - 1 TeV: AUC " + highAuc);
         assertTrue(Files.exists(out.resolve("classifier_weight_tails.csv")));
         assertTrue(Files.exists(out.resolve("classifier_weights_other_low.csv")));
+        assertNotNull(ImageIO.read(out.resolve("plots/classifier_weights.png").toFile()), "the weights plot is a valid PNG");
     }
 }
