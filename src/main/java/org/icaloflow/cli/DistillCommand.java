@@ -90,16 +90,12 @@ public final class DistillCommand implements Runnable {
     public void run() {
         Path config = stage.config, data = stage.data, out = stage.out, checkpointDir = stage.checkpointDir;
         boolean resume = stage.resume;
-        Integer epochs = stage.epochs;
         long stopAfterSteps = stage.stopAfterSteps;
         if (flowNumber < 2 || flowNumber > 3) throw new UserError("--flow must be 2 or 3 (Flow-1 has no student), got " + flowNumber);
         RunConfig cfg = RunConfig.load(config);
         if (cfg.distillation() == null) throw new UserError(config + ": no 'distillation' section");
         DistillationSettings ds = cfg.distillation().flow(flowNumber);
-        if (epochs != null) {
-            if (epochs < 1) throw new UserError("--epochs must be at least 1");
-            ds = ds.withEpochs(epochs);
-        }
+        if (stage.epochs() != null) ds = ds.withEpochs(stage.epochs());
         TrainingSettings settings = ds.training();
         FlowSpec teacherSpec = cfg.architecture().teacher(flowNumber);
         FlowSpec studentSpec = cfg.architecture().student(flowNumber);

@@ -43,6 +43,17 @@ final class FlowStage {
         @picocli.CommandLine.Option(names = "--stop-after-steps", hidden = true, defaultValue = "0",
                 description = "Testing: abandon the run after N steps, as a kill would.")
         long stopAfterSteps;
+
+        /** --epochs, checked; null when not given. */
+        Integer epochs() {
+            if (epochs != null && epochs < 1) throw new UserError("--epochs must be at least 1");
+            return epochs;
+        }
+
+        /** {@code settings} with --epochs applied when given. */
+        org.icaloflow.train.TrainingSettings withEpochs(org.icaloflow.train.TrainingSettings settings) {
+            return epochs() == null ? settings : settings.withEpochs(epochs);
+        }
     }
 
     /** The manifest of a preprocess output folder; a UserError when {@code data} is not one. */

@@ -115,11 +115,7 @@ public final class SampleCommand implements Runnable {
         if (rowsPerPart < 1) throw new UserError("--rows-per-part must be at least 1, got " + rowsPerPart);
         double thr = threshold == null ? Preprocessing.THRESHOLD_MEV : threshold;
         if (!(thr >= 0) || Double.isInfinite(thr)) throw new UserError("--threshold must be a finite number >= 0 MeV, got " + threshold);
-        ShowerWriter.Precision prec = switch (precision.toLowerCase(Locale.ROOT)) {
-            case "float32" -> ShowerWriter.Precision.FLOAT32;
-            case "float64" -> ShowerWriter.Precision.FLOAT64;
-            default -> throw new UserError("--precision must be float32 or float64, got '" + precision + "'");
-        };
+        ShowerWriter.Precision prec = ShowerWriter.Precision.parse(precision, "--precision");
         double[] e = IncidentEnergies.resolve(energies, events, seed, ShowerGenerator.MIN_ENERGY_MEV,
                 ShowerGenerator.MAX_ENERGY_MEV, g);
         String stem = stem(out);

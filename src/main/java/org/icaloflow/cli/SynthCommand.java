@@ -78,11 +78,7 @@ public final class SynthCommand implements Runnable {
     public void run() {
         Geometry g = Geometry.forName(geometry);
         if (batch < 1) throw new UserError("--batch must be at least 1");
-        ShowerWriter.Precision prec = switch (precision.toLowerCase(Locale.ROOT)) {
-            case "float32" -> ShowerWriter.Precision.FLOAT32;
-            case "float64" -> ShowerWriter.Precision.FLOAT64;
-            default -> throw new UserError("--precision must be float32 or float64, got '" + precision + "'");
-        };
+        ShowerWriter.Precision prec = ShowerWriter.Precision.parse(precision, "--precision");
         double[] e = incidentEnergies(g);
         ShowerGenerator gen = new ShowerGenerator(g);
         int v = g.voxels();

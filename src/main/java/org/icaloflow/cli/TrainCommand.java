@@ -58,16 +58,11 @@ public final class TrainCommand implements Runnable {
     public void run() {
         Path config = stage.config, data = stage.data, out = stage.out, checkpointDir = stage.checkpointDir;
         boolean resume = stage.resume;
-        Integer epochs = stage.epochs;
         long stopAfterSteps = stage.stopAfterSteps;
         if (flowNumber < 1 || flowNumber > 3) throw new UserError("--flow must be 1, 2 or 3, got " + flowNumber);
         RunConfig cfg = RunConfig.load(config);
         if (cfg.training() == null) throw new UserError(config + ": no 'training' section");
-        TrainingSettings settings = cfg.training().flow(flowNumber);
-        if (epochs != null) {
-            if (epochs < 1) throw new UserError("--epochs must be at least 1");
-            settings = settings.withEpochs(epochs);
-        }
+        TrainingSettings settings = stage.withEpochs(cfg.training().flow(flowNumber));
         FlowSpec spec = cfg.architecture().teacher(flowNumber);
         String name = "flow" + flowNumber;
         Path dataManifest = FlowStage.preprocessManifest(data);

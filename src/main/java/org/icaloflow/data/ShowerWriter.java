@@ -41,6 +41,15 @@ public final class ShowerWriter implements AutoCloseable {
         public int bytes() {
             return this == FLOAT32 ? 4 : 8;
         }
+
+        /** "float32" or "float64" (any case); a UserError naming {@code option} otherwise. */
+        public static Precision parse(String text, String option) {
+            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+                case "float32" -> FLOAT32;
+                case "float64" -> FLOAT64;
+                default -> throw new UserError(option + " must be float32 or float64, got '" + text + "'");
+            };
+        }
     }
 
     static {
