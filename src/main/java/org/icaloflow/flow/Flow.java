@@ -53,7 +53,11 @@ import org.icaloflow.UserError;
  */
 public final class Flow implements AutoCloseable {
     public static final String FORMAT = "icaloflow-flow";
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * 2: MADE output columns parameter-major ({@code p·D + k}); 1: feature-major ({@code k·P + p}), still read
+     * (the output weights and biases are regrouped on loading).
+     */
+    public static final int FORMAT_VERSION = 2;
     public static final String JSON_FILE = "flow.json";
     public static final String PARAMS_FILE = "params.bin";
     /** Scale of the uniform initialisation of MADE output weights (near-identity fresh flow). */
@@ -275,7 +279,9 @@ public final class Flow implements AutoCloseable {
             cacheVersion = version;
         }
         if (cache[block] == null) {
-            cache[block] = mades.get(block).maskedWeights(cacheManager).detached();
+            Made made = mades.get(block);
+            cache[block] = made.maskedWeights(cacheManager).detached(made.outputBias(), made.dim(),
+                    made.paramsPerFeature());
         }
         return cache[block];
     }
@@ -405,7 +411,7 @@ public final class Flow implements AutoCloseable {
             }
         }
         eye.close();
-        NDArray params = concat(ps, 1);
+        NDArray params = concat(ps, 2);
         NDArray ld = concat(lds, 1).sum(new int[] {1});
         for (int k = 0; k < d; k++) {
             ps[k].close();
@@ -496,7 +502,7 @@ public final class Flow implements AutoCloseable {
                     + "', expected '" + FORMAT + "')");
         }
         int v = root.path("formatVersion").asInt(-1);
-        if (v != FORMAT_VERSION) {
+        if (v != FORMAT_VERSION && v != 1) {
             throw new UserError(json + ": flow checkpoint format version " + v + " is not supported (this build reads "
                     + FORMAT_VERSION + ")");
         }
@@ -549,6 +555,11 @@ public final class Flow implements AutoCloseable {
                     throw new UserError(bin + ": parameter " + flow.parameterNames.get(i) + " has shape "
                             + src.getShape() + ", architecture needs " + dst.getShape());
                 }
+                if (v == 1 && flow.parameterNames.get(i).endsWith(".out.weight")) {
+                    src = featureToParameterMajor(src, spec, 1);
+                } else if (v == 1 && flow.parameterNames.get(i).endsWith(".out.bias")) {
+                    src = featureToParameterMajor(src, spec, 0);
+                }
                 if (dataType == DataType.FLOAT64) {
                     dst.set(src.toType(DataType.FLOAT64, false).toDoubleArray());
                 } else {
@@ -564,6 +575,17 @@ public final class Flow implements AutoCloseable {
         }
         flow.markParametersChanged();
         return flow;
+    }
+
+    /** Format 1 → 2: columns {@code k·P + p} of the last axis become {@code p·D + k} (axis = that last axis). */
+    private static NDArray featureToParameterMajor(NDArray a, FlowSpec spec, int axis) {
+        int d = spec.dim();
+        int p = spec.paramsPerFeature();
+        if (axis == 0) {
+            return a.reshape(d, p).transpose(1, 0).reshape(d * p);
+        }
+        long rows = a.getShape().get(0);
+        return a.reshape(rows, d, p).transpose(0, 2, 1).reshape(rows, d * p);
     }
 
     @Override

@@ -17,7 +17,10 @@ import java.util.Random;
  * Degrees: inputs 1..D; hidden units cycle through 1..D−1 (all 0 when D = 1, so every hidden unit then
  * sees only the condition); output group k (features numbered 1..D) connects to hidden units of degree
  * &lt; k. Hence the P outputs of feature k depend only on inputs 1..k−1 and the condition.
- * Outputs are grouped per feature: column {@code k·P + p} (k zero-based).
+ * Outputs are grouped per parameter ("parameter-major"): column {@code p·D + k} (k zero-based), so a pass
+ * returns (N, P, D) and the spline's reductions over bins (softmax, cumulative sums, gathers) run over an
+ * outer axis with the D features contiguous. PyTorch's kernels reduce a short last axis an order of magnitude
+ * slower than an outer one (softmax over 8 bins: 14 ms against 1 ms at N = 1000, D = 144 on this CPU).
  *
  * <p>Weights are stored as (in, out) so that a layer is {@code x.matMul(W ⊙ M) + b}. Parameters are
  * attached to the manager given at construction; temporaries to the manager of the input.
@@ -73,7 +76,7 @@ public final class Made {
         int outSize = dim * paramsPerFeature;
         int[] outDeg = new int[outSize];
         for (int c = 0; c < outSize; c++) {
-            outDeg[c] = c / paramsPerFeature + 1;
+            outDeg[c] = c % dim + 1;
         }
 
         inW = param(manager, prefix + "in.weight", uniform(rng, dim * widths[0], 1 / Math.sqrt(dim)),
@@ -185,22 +188,51 @@ public final class Made {
         final NDArray in;
         final List<NDArray> hidden;
         final NDArray out;
+        /** Eval caches only: output weights and biases regrouped per feature, (D, W, P) and (D, P), contiguous. */
+        final NDArray outByFeature;
+        final NDArray biasByFeature;
 
         Weights(NDArray in, List<NDArray> hidden, NDArray out) {
+            this(in, hidden, out, null, null);
+        }
+
+        private Weights(NDArray in, List<NDArray> hidden, NDArray out, NDArray outByFeature, NDArray biasByFeature) {
             this.in = in;
             this.hidden = hidden;
             this.out = out;
+            this.outByFeature = outByFeature;
+            this.biasByFeature = biasByFeature;
         }
 
-        /** Copies cut from the autograd graph (for caches reused across steps); closes this. */
-        Weights detached() {
+        /**
+         * Copies cut from the autograd graph (for caches reused across steps), with the output layer also
+         * regrouped per feature for the sequential direction; closes this.
+         */
+        Weights detached(NDArray outBias, int dim, int paramsPerFeature) {
             List<NDArray> hid = new ArrayList<>();
             for (NDArray h : hidden) {
                 hid.add(h.stopGradient());
             }
-            Weights w = new Weights(in.stopGradient(), hid, out.stopGradient());
+            NDArray o = out.stopGradient();
+            long width = o.getShape().get(0);
+            NDArray byFeature = regroup(o.reshape(width, paramsPerFeature, dim), 2, 0, 1); // (D, W, P)
+            NDArray b = outBias.stopGradient();
+            NDArray bias = regroup(b.reshape(paramsPerFeature, dim), 1, 0); // (D, P)
+            b.close();
+            NDManager target = o.getManager();
+            byFeature.attach(target);
+            bias.attach(target);
+            Weights w = new Weights(in.stopGradient(), hid, o, byFeature, bias);
             close();
             return w;
+        }
+
+        private static NDArray regroup(NDArray a, int... axes) {
+            NDArray view = a.transpose(axes);
+            NDArray c = view.duplicate();
+            view.close();
+            a.close();
+            return c;
         }
 
         @Override
@@ -208,6 +240,10 @@ public final class Made {
             in.close();
             hidden.forEach(NDArray::close);
             out.close();
+            if (outByFeature != null) {
+                outByFeature.close();
+                biasByFeature.close();
+            }
         }
     }
 
@@ -235,22 +271,37 @@ public final class Made {
         return h;
     }
 
-    /** All outputs, shape (N, D, P). */
+    /** All outputs, shape (N, P, D) (parameter-major, see the class comment). */
     public NDArray forward(NDArray x, NDArray condTerm, Weights w) {
         NDArray out = trunk(x, condTerm, w).matMul(w.out).add(outB);
-        return out.reshape(x.getShape().get(0), dim, paramsPerFeature);
+        return out.reshape(x.getShape().get(0), paramsPerFeature, dim);
     }
 
-    /** Outputs of feature {@code k} (zero-based) only, shape (N, 1, P); cheaper than {@link #forward}. */
+    /**
+     * Outputs of feature {@code k} (zero-based) only, shape (N, P, 1); cheaper than {@link #forward}. With eval-mode
+     * cached weights the feature's output weights are a contiguous (W, P) block; otherwise a strided view.
+     */
     public NDArray forwardFeature(NDArray x, NDArray condTerm, Weights w, int k) {
-        int from = k * paramsPerFeature;
-        int to = from + paramsPerFeature;
+        NDManager m = x.getManager();
         NDArray h = trunk(x, condTerm, w);
-        NDArray wk = w.out.get(":, {}:{}", from, to);
-        wk.attach(x.getManager());
-        NDArray bk = outB.get("{}:{}", from, to);
-        bk.attach(x.getManager());
-        return h.matMul(wk).add(bk).reshape(x.getShape().get(0), 1, paramsPerFeature);
+        NDArray wk;
+        NDArray bk;
+        if (w.outByFeature != null) {
+            wk = w.outByFeature.get(m, new ai.djl.ndarray.index.NDIndex("{}", k));
+            bk = w.biasByFeature.get(m, new ai.djl.ndarray.index.NDIndex("{}", k));
+        } else {
+            long width = w.out.getShape().get(0);
+            NDArray grouped = onto(m, w.out.reshape(width, paramsPerFeature, dim));
+            NDArray biases = onto(m, outB.reshape(paramsPerFeature, dim));
+            wk = grouped.get(m, new ai.djl.ndarray.index.NDIndex(":, :, {}", k));
+            bk = biases.get(m, new ai.djl.ndarray.index.NDIndex(":, {}", k));
+        }
+        return h.matMul(wk).add(bk).reshape(x.getShape().get(0), paramsPerFeature, 1);
+    }
+
+    /** The output bias (for regrouping cached weights). */
+    NDArray outputBias() {
+        return outB;
     }
 
     /** Convenience: masked weights + condition term + forward, all temporaries on x's manager. */

@@ -16,7 +16,8 @@ import ai.djl.nn.Activation;
  * so that a zero raw value gives derivative 1; the two boundary derivatives are fixed to 1 so the spline
  * joins the identity tails smoothly. All zero raw parameters give the identity.
  *
- * <p>Inputs have shape (N, D), parameters (N, D, 3K−1); all D features are computed at once.
+ * <p>Inputs have shape (N, D), parameters (N, 3K−1, D) (parameter-major, as {@link Made} returns them); all D
+ * features are computed at once.
  * Works in float32 and float64 (the dtype of the inputs). Temporaries go to the inputs' manager.
  */
 public final class RationalQuadraticSpline {
@@ -94,46 +95,38 @@ public final class RationalQuadraticSpline {
         Shape s = in.getShape();
         long n = s.get(0);
         long d = s.get(1);
-        Shape edge = new Shape(n, d, 1);
+        if (params.getShape().dimension() != 3 || params.getShape().get(0) != n
+                || params.getShape().get(1) != paramsPerFeature() || params.getShape().get(2) != d) {
+            throw new IllegalArgumentException("spline parameters must have shape (" + n + ", " + paramsPerFeature()
+                    + ", " + d + "), got " + params.getShape());
+        }
+        // every per-bin array is (N, bins, D): reductions over bins run on an outer axis (see Made)
+        NDArray uw = params.get(":, :{}, :", k);
+        NDArray uh = params.get(":, {}:{}, :", k, 2 * k);
+        NDArray ud = params.get(":, {}:, :", 2 * k);
 
-        NDArray uw = params.get(":, :, :{}", k);
-        NDArray uh = params.get(":, :, {}:{}", k, 2 * k);
-        NDArray ud = params.get(":, :, {}:", 2 * k);
-
-        NDArray lo = m.full(edge, (float) -b, t);
-        NDArray one = m.ones(edge, t);
-
-        // bin sizes min + (1 - min*K)*softmax scaled to 2B (always positive; not differences of knots, which
-        // could round to zero or below in float32), and the knots from their cumulative sums
-        NDArray wn = uw.softmax(2).mul(cst(m, t, 1 - minBinWidth * k)).add(num(t, minBinWidth));
-        NDArray hn = uh.softmax(2).mul(cst(m, t, 1 - minBinHeight * k)).add(num(t, minBinHeight));
-        NDArray wInt = interiorKnots(wn, t, k, m);   // (N,D,K-1) interior knots in x
-        NDArray hInt = interiorKnots(hn, t, k, m);   // (N,D,K-1) interior knots in y
-        NDArray xLeft = NDArrays.concat(new ai.djl.ndarray.NDList(lo, wInt), 2); // (N,D,K) left knots
-        NDArray yLeft = NDArrays.concat(new ai.djl.ndarray.NDList(lo, hInt), 2);
-        NDArray twoB = cst(m, t, 2 * b);
-        NDArray widths = wn.mul(twoB);
-        NDArray heights = hn.mul(twoB);
+        // bin sizes min + (1 - min*K)*softmax (always positive; not differences of knots, which could round to
+        // zero or below in float32); right knots from their cumulative sums, left knots = right - size
+        NDArray widths = uw.softmax(1).mul(cst(m, t, (1 - minBinWidth * k) * 2 * b)).add(num(t, minBinWidth * 2 * b));
+        NDArray heights = uh.softmax(1).mul(cst(m, t, (1 - minBinHeight * k) * 2 * b)).add(num(t, minBinHeight * 2 * b));
+        NDArray xRight = widths.cumSum(1).sub(num(t, b));
+        NDArray yRight = heights.cumSum(1).sub(num(t, b));
         NDArray dInt = Activation.softPlus(ud.add(num(t, derivativeShift))).add(num(t, minDerivative));
-        NDArray derivs = NDArrays.concat(new ai.djl.ndarray.NDList(one, dInt, one), 2); // (N,D,K+1)
+        NDArray one = m.ones(new Shape(n, 1, d), t);
+        NDArray derivs = NDArrays.concat(new ai.djl.ndarray.NDList(one, dInt, one), 1); // (N,K+1,D)
 
-        NDArray clipped = in.clip(num(t, -b), num(t, b));
+        NDArray clipped = in.clip(num(t, -b), num(t, b)).expandDims(1); // (N,1,D)
         // bin index without searchsorted: count interior knots <= value
-        NDArray interior = inverse ? hInt : wInt;
-        NDArray idx = clipped.expandDims(2).gte(interior).sum(new int[] {2}).toType(DataType.INT64, false); // (N,D)
+        NDArray interior = (inverse ? yRight : xRight).get(":, :{}, :", k - 1);
+        NDArray idx = clipped.gte(interior).sum(new int[] {1}, true).toType(DataType.INT64, false); // (N,1,D)
+        NDArray idx1 = idx.add(1L);
 
-        // gather [xk, wk, yk, hk, dk, dk1] with one gather over a (N,D,6K) table
-        NDArray table = NDArrays.concat(new ai.djl.ndarray.NDList(
-                xLeft, widths, yLeft, heights,
-                derivs.get(":, :, :{}", k), derivs.get(":, :, 1:")), 2);
-        NDArray offsets = m.arange(0, 6 * k, k, DataType.INT64);
-        NDArray sel = table.gather(idx.expandDims(2).add(offsets), 2); // (N,D,6)
-        NDArray xk = sel.get(":, :, 0");
-        NDArray wk = sel.get(":, :, 1");
-        NDArray yk = sel.get(":, :, 2");
-        NDArray hk = sel.get(":, :, 3");
-        NDArray dk = sel.get(":, :, 4");
-        NDArray dk1 = sel.get(":, :, 5");
+        NDArray wk = widths.gather(idx, 1);
+        NDArray hk = heights.gather(idx, 1);
+        NDArray xk = xRight.gather(idx, 1).sub(wk);
+        NDArray yk = yRight.gather(idx, 1).sub(hk);
+        NDArray dk = derivs.gather(idx, 1);
+        NDArray dk1 = derivs.gather(idx1, 1);
 
         NDArray slope = hk.div(wk);
         NDArray sumD = dk1.add(dk).sub(slope).sub(slope);
@@ -166,15 +159,11 @@ public final class RationalQuadraticSpline {
         if (inverse) {
             logDet = logDet.neg();
         }
+        Shape flat = new Shape(n, d);
         NDArray inside = in.gte(num(t, -b)).logicalAnd(in.lte(num(t, b)));
-        NDArray outputs = NDArrays.where(inside, out, in);
-        NDArray ld = logDet.mul(inside.toType(t, false));
+        NDArray outputs = NDArrays.where(inside, out.reshape(flat), in);
+        NDArray ld = logDet.reshape(flat).mul(inside.toType(t, false));
         return new Result(outputs, ld);
     }
 
-    /** Interior knots (N,D,K−1) in [−B, B] from normalised bin sizes (N,D,K) summing to 1. */
-    private NDArray interiorKnots(NDArray sizes, DataType t, int k, NDManager m) {
-        NDArray cum = sizes.get(":, :, :{}", k - 1).cumSum(2);
-        return cum.mul(cst(m, t, 2 * tailBound)).sub(num(t, tailBound));
-    }
 }

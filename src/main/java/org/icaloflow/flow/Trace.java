@@ -8,7 +8,7 @@ import java.util.List;
  *
  * <p>Block {@code i} (0 = nearest the data) maps its data-side input {@code blocks().get(i).input()}
  * (already permuted into the block's feature order) to its base-side output, with spline parameters
- * {@code params()} = the raw MADE outputs (N, D, 3K−1) and {@code logDet()} = log|d output / d input| (N).
+ * {@code params()} = the raw MADE outputs (N, 3K−1, D) and {@code logDet()} = log|d output / d input| (N).
  * For a MAF the MADE read the input; for an IAF it read the output. All arrays live on the manager of the
  * array the pass was called with, and are part of the autograd graph when the pass ran inside a
  * GradientCollector (both directions are differentiable; the sequential one costs D MADE passes per block).

@@ -15,7 +15,7 @@
  * </ul>
  *
  * <p>Checkpoint format (version {@value org.icaloflow.flow.Flow#FORMAT_VERSION}): a directory holding
- * {@code flow.json} ({@code {"format": "icaloflow-flow", "formatVersion": 1, "dataType": "float32",
+ * {@code flow.json} ({@code {"format": "icaloflow-flow", "formatVersion": 2, "dataType": "float32",
  * "spec": {...FlowSpec keys...}, "permutations": [null, [..], ...], "parameters": [{"name", "shape"}, ...]}})
  * and {@code params.bin} (the parameters, in the listed order, as one DJL {@code NDList} encoding).
  *

@@ -60,6 +60,49 @@ class FlowSaveLoadTest {
         }
     }
 
+    /** Format-1 checkpoints (feature-major MADE outputs) still load and give the same flow. */
+    @Test
+    void formatOneCheckpointIsRegroupedOnLoad() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Flow flow = Flow.create(SPEC, m);
+            FlowTestSupport.randomize(flow, 5, 0.3);
+            Random rng = new Random(2);
+            NDArray x = m.create(FlowTestSupport.gaussian(rng, 10 * 6, 1), new Shape(10, 6)).toType(DataType.FLOAT32, false);
+            NDArray c = m.create(FlowTestSupport.gaussian(rng, 10 * 2, 1), new Shape(10, 2)).toType(DataType.FLOAT32, false);
+            float[] before = flow.logProb(x, c).toFloatArray();
+            Path dir = tmp.resolve("v1");
+            flow.save(dir);
+            int d = SPEC.dim();
+            int p = SPEC.paramsPerFeature();
+            ai.djl.ndarray.NDList old = new ai.djl.ndarray.NDList();
+            try (java.io.InputStream is = Files.newInputStream(dir.resolve(Flow.PARAMS_FILE))) {
+                ai.djl.ndarray.NDList list = ai.djl.ndarray.NDList.decode(m, is);
+                for (int i = 0; i < list.size(); i++) {
+                    NDArray a = list.get(i);
+                    String name = flow.parameterNames().get(i);
+                    if (name.endsWith(".out.weight")) {   // columns p·D + k → k·P + p
+                        long rows = a.getShape().get(0);
+                        a = a.reshape(rows, p, d).transpose(0, 2, 1).reshape(rows, d * p);
+                    } else if (name.endsWith(".out.bias")) {
+                        a = a.reshape(p, d).transpose(1, 0).reshape(d * p);
+                    }
+                    a.setName(name);
+                    old.add(a);
+                }
+            }
+            try (java.io.OutputStream os = Files.newOutputStream(dir.resolve(Flow.PARAMS_FILE))) {
+                old.encode(os);
+            }
+            Path json = dir.resolve(Flow.JSON_FILE);
+            Files.writeString(json, Files.readString(json).replace("\"formatVersion\" : " + Flow.FORMAT_VERSION,
+                    "\"formatVersion\" : 1"));
+            try (Flow loaded = Flow.load(dir, m, SPEC)) {
+                assertArrayEquals(before, loaded.logProb(x, c).toFloatArray(), 0f);
+            }
+            flow.close();
+        }
+    }
+
     @Test
     void otherArchitectureOrVersionIsAUserError() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
@@ -74,7 +117,7 @@ class FlowSaveLoadTest {
 
             Path json = dir.resolve(Flow.JSON_FILE);
             String text = Files.readString(json);
-            Files.writeString(json, text.replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
+            Files.writeString(json, text.replace("\"formatVersion\" : " + Flow.FORMAT_VERSION, "\"formatVersion\" : 99"));
             UserError v = assertThrows(UserError.class, () -> Flow.load(dir, m));
             assertTrue(v.getMessage().contains("format version 99"), v.getMessage());
             assertTrue(v.getMessage().contains(json.toString()), v.getMessage());

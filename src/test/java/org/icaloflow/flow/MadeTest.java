@@ -48,7 +48,7 @@ class MadeTest {
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j < d; j++) {
                         for (int p = 0; p < P; p++) {
-                            int at = (i * d + j) * P + p;
+                            int at = (i * P + p) * d + j;
                             if (j <= k) {
                                 assertEquals(base[at], out[at], 0.0,
                                         "feature " + j + " must not depend on input " + k);
@@ -103,8 +103,8 @@ class MadeTest {
             NDArray ct = made.conditionTerm(c, m);
             for (int k = 0; k < d; k++) {
                 NDArray one = made.forwardFeature(x, ct, w, k);
-                assertEquals(new Shape(3, 1, P), one.getShape());
-                assertTrue(FlowTestSupport.maxAbsDiff(one, full.get(":, {}:{}, :", k, k + 1)) < 1e-12);
+                assertEquals(new Shape(3, P, 1), one.getShape());
+                assertTrue(FlowTestSupport.maxAbsDiff(one, full.get(":, :, {}:{}", k, k + 1)) < 1e-12);
             }
         }
     }

@@ -52,7 +52,7 @@ class RationalQuadraticSplineTest {
         try (NDManager m = manager.newSubManager()) {
             Random rng = new Random(1);
             NDArray x = m.create(uniform(rng, N * D, -13.9, 13.9), new Shape(N, D));
-            NDArray p = m.zeros(new Shape(N, D, 3 * K - 1), DataType.FLOAT64);
+            NDArray p = m.zeros(new Shape(N, 3 * K - 1, D), DataType.FLOAT64);
             RationalQuadraticSpline.Result r = SPLINE.forward(x, p);
             assertTrue(FlowTestSupport.maxAbsDiff(r.outputs(), x) < 1e-9, "identity");
             assertTrue(r.logAbsDet().abs().max().getDouble() < 1e-9, "log-det 0");
@@ -65,7 +65,7 @@ class RationalQuadraticSplineTest {
         try (NDManager m = manager.newSubManager()) {
             Random rng = new Random(2);
             NDArray x = arr(uniform(rng, N * D, -16, 16), new Shape(N, D), t);
-            NDArray p = arr(FlowTestSupport.gaussian(rng, N * D * (3 * K - 1), sigma), new Shape(N, D, 3 * K - 1), t);
+            NDArray p = arr(FlowTestSupport.gaussian(rng, N * D * (3 * K - 1), sigma), new Shape(N, 3 * K - 1, D), t);
             RationalQuadraticSpline.Result f = SPLINE.forward(x, p);
             assertEquals(t, f.outputs().getDataType());
             assertEquals(t, f.logAbsDet().getDataType());
@@ -96,7 +96,7 @@ class RationalQuadraticSplineTest {
             double h = 1e-6;
             double[] xs = uniform(rng, N * D, -13.5, 13.5);
             double[] p = FlowTestSupport.gaussian(rng, N * D * (3 * K - 1), 1.5);
-            NDArray params = m.create(p, new Shape(N, D, 3 * K - 1));
+            NDArray params = m.create(p, new Shape(N, 3 * K - 1, D));
             NDArray x = m.create(xs, new Shape(N, D));
             RationalQuadraticSpline.Result r = SPLINE.forward(x, params);
             double[] yp = SPLINE.forward(x.add(h), params).outputs().toDoubleArray();
@@ -139,7 +139,7 @@ class RationalQuadraticSplineTest {
             Random rng = new Random(4);
             double[] xs = {-14.000001, 14.5, -100, 1e6, -15, 20};
             NDArray x = m.create(xs, new Shape(2, 3));
-            NDArray p = m.create(FlowTestSupport.gaussian(rng, 6 * (3 * K - 1), 2), new Shape(2, 3, 3 * K - 1));
+            NDArray p = m.create(FlowTestSupport.gaussian(rng, 6 * (3 * K - 1), 2), new Shape(2, 3 * K - 1, 3));
             for (RationalQuadraticSpline.Result r : new RationalQuadraticSpline.Result[] {
                     SPLINE.forward(x, p), SPLINE.inverse(x, p)}) {
                 double[] y = r.outputs().toDoubleArray();
@@ -151,7 +151,7 @@ class RationalQuadraticSplineTest {
             }
             // the boundary is continuous: just inside maps to just inside
             NDArray edge = m.create(new double[] {-14 + 1e-9, 14 - 1e-9}, new Shape(1, 2));
-            NDArray pe = m.create(FlowTestSupport.gaussian(rng, 2 * (3 * K - 1), 2), new Shape(1, 2, 3 * K - 1));
+            NDArray pe = m.create(FlowTestSupport.gaussian(rng, 2 * (3 * K - 1), 2), new Shape(1, 3 * K - 1, 2));
             double[] ye = SPLINE.forward(edge, pe).outputs().toDoubleArray();
             assertEquals(-14, ye[0], 1e-6);
             assertEquals(14, ye[1], 1e-6);
