@@ -173,14 +173,18 @@ class SamplerTest {
         }
     }
 
-    /** Equal up to float32 rounding carried through the layers: 1e-3 of the layer's largest voxel. */
+    /**
+     * Equal up to float32 rounding carried through the layers: 2e-2 of the layer's largest voxel. The tiny test flows
+     * have random, untrained weights, and 45 inductive steps through them amplify last-bit differences (matrix
+     * products of another batch size round differently) to about 1e-2 at worst; another seed differs by order 1.
+     */
     static void assertSameShowers(float[] a, float[] b) {
         assertEquals(a.length, b.length);
         int V = 144;
         for (int o = 0; o < a.length; o += V) {
             double max = 0;
             for (int v = 0; v < V; v++) max = Math.max(max, Math.abs(a[o + v]));
-            for (int v = 0; v < V; v++) assertEquals(a[o + v], b[o + v], 1e-3 * max + 1e-6, "value " + (o + v));
+            for (int v = 0; v < V; v++) assertEquals(a[o + v], b[o + v], 2e-2 * max + 1e-6, "value " + (o + v));
         }
     }
 
