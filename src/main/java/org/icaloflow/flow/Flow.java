@@ -361,6 +361,28 @@ public final class Flow implements AutoCloseable {
         return inverse(z, cond);
     }
 
+    /**
+     * z → x only, for sampling: the same values as {@link #inverse}{@code (z, cond).x()} without the per-block trace
+     * and, where the direction is one pass (IAF), without computing log-determinants.
+     */
+    public NDArray sampleFrom(NDArray z, NDArray cond) {
+        check(z, cond, "z");
+        NDManager m = z.getManager();
+        NDArray h = z;
+        for (int i = mades.size() - 1; i >= 0; i--) {
+            NDArray in;
+            if (spec.kind() == FlowKind.IAF) {
+                Made made = mades.get(i);
+                NDArray params = made.forward(h, made.conditionTerm(cond, m), weights(i, m));
+                in = spline.inverseValues(h, params);
+            } else {
+                in = block(i, h, cond, false, m).input();
+            }
+            h = i == 0 ? in : permute(in, invPermIdx[i]);
+        }
+        return h;
+    }
+
     private NDArray permute(NDArray h, NDArray idx) {
         NDArray view = idx.broadcast(h.getShape());
         NDArray ix = view.duplicate(); // contiguous index

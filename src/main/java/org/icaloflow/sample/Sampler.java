@@ -102,7 +102,7 @@ public final class Sampler {
                 Flow f1 = models.flow1();
                 NDArray z = noise(m, f1, n, firstIndex, BaseNoise.FLOW1, layers);
                 NDArray c = create(m, cInc, new Shape(n, 1), f1.dataType());
-                y = floats(f1.inverse(z, c).x());
+                y = floats(f1.sampleFrom(z, c));
             }
             float[] proxy = new float[n * layers];
             double floor = Preprocessing.logit(0);
@@ -123,7 +123,7 @@ public final class Sampler {
                     c[2 * i + 1] = (float) (y[i * layers] / Preprocessing.FLOW2_LAYER_DIVISOR);
                 }
                 NDArray z = noise(m, f2, n, firstIndex, 0, vpl);
-                prev = f2.inverse(z, create(m, c, new Shape(n, 2), f2.dataType())).x();
+                prev = f2.sampleFrom(z, create(m, c, new Shape(n, 2), f2.dataType()));
                 prev.attach(batch);
             }
             decode(prev, 0, n, proxy, showers, bad);
@@ -152,7 +152,7 @@ public final class Sampler {
                         }
                         NDArray cond = NDArrays.concat(new NDList(s.get(":, 0:3"), p, s.get(":, 3:")), 1);
                         NDArray z = noise(m, f3, n, firstIndex, l, vpl);
-                        next = f3.inverse(z, cond).x();
+                        next = f3.sampleFrom(z, cond);
                         next.attach(batch);
                     }
                     prev.close();

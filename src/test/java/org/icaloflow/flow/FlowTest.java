@@ -64,6 +64,7 @@ class FlowTest {
             }
             Trace back = flow.inverse(f.z(), c);
             assertTrue(FlowTestSupport.maxAbsDiff(back.x(), s.x()) < 1e-9, "inverse(forward(x)) = x");
+            assertTrue(FlowTestSupport.maxAbsDiff(flow.sampleFrom(f.z(), c), back.x()) < 1e-12, "sampleFrom");
             // eval mode (cached masked weights; the sequential direction runs its spline in Java on the CPU)
             // gives the same numbers, in both directions and block by block
             flow.setEvalMode(true);
@@ -72,6 +73,8 @@ class FlowTest {
             assertTrue(FlowTestSupport.maxAbsDiff(e.logProb(), f.logProb()) < 1e-10);
             assertTrue(FlowTestSupport.maxAbsDiff(eb.x(), back.x()) < 1e-10);
             assertTrue(FlowTestSupport.maxAbsDiff(eb.logProb(), back.logProb()) < 1e-10);
+            // the sampling shortcut (no trace, no log-dets) gives the same x
+            assertTrue(FlowTestSupport.maxAbsDiff(flow.sampleFrom(f.z(), c), back.x()) < 1e-10, "sampleFrom, eval");
             for (int i = 0; i < 4; i++) {
                 for (Trace[] pair : new Trace[][] {{e, f}, {eb, back}}) {
                     Trace.Block a = pair[0].blocks().get(i);
