@@ -80,7 +80,7 @@ class ArchitectureConfigTest {
                 try (NDManager t = m.newSubManager()) {
                     Shape out = made.forward(t.zeros(new Shape(2, s.dim())), t.zeros(new Shape(2, s.conditionDim())))
                             .getShape();
-                    assertEquals(new Shape(2, s.dim(), 23), out, fc[0] + " " + fc[1]);
+                    assertEquals(new Shape(2, 23, s.dim()), out, fc[0] + " " + fc[1]);
                     assertEquals(s.madeOutputSize(), out.get(1) * out.get(2));
                 }
             }
