@@ -65,6 +65,8 @@ public final class Flow implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final double LOG_2PI = Math.log(2 * Math.PI);
+    /** {@link #sampleFrom} works in row chunks whose MADE outputs hold at most this many values (16 MB in float32). */
+    static final long SAMPLE_CHUNK_ELEMENTS = 4L << 20;
 
     private final FlowSpec spec;
     private final DataType dataType;
@@ -366,7 +368,36 @@ public final class Flow implements AutoCloseable {
      * and, where the direction is one pass (IAF), without computing log-determinants.
      */
     public NDArray sampleFrom(NDArray z, NDArray cond) {
+        return sampleFrom(z, cond, Math.max(1, SAMPLE_CHUNK_ELEMENTS / ((long) spec.paramsPerFeature() * spec.dim())));
+    }
+
+    /** {@link #sampleFrom(NDArray, NDArray)} in chunks of at most {@code rows} rows. */
+    NDArray sampleFrom(NDArray z, NDArray cond, long rows) {
         check(z, cond, "z");
+        long n = z.getShape().get(0);
+        if (n <= rows) {
+            return sampleRows(z, cond);
+        }
+        // row chunks keep every temporary below the allocator's mmap threshold: fresh multi-10-MB arrays per op
+        // are page-faulted in each time (DS3 at batch 1000: half the time in the kernel)
+        NDManager m = z.getManager();
+        List<NDArray> parts = new ArrayList<>();
+        for (long from = 0; from < n; from += rows) {
+            long to = Math.min(n, from + rows);
+            try (NDManager chunk = m.newSubManager()) {
+                NDArray zc = z.get(chunk, new NDIndex("{}:{}", from, to));
+                NDArray cc = cond == null ? null : cond.get(chunk, new NDIndex("{}:{}", from, to));
+                NDArray x = sampleRows(zc, cc);
+                x.attach(m);
+                parts.add(x);
+            }
+        }
+        NDArray x = concat(parts.toArray(new NDArray[0]), 0);
+        parts.forEach(NDArray::close);
+        return x;
+    }
+
+    private NDArray sampleRows(NDArray z, NDArray cond) {
         NDManager m = z.getManager();
         NDArray h = z;
         for (int i = mades.size() - 1; i >= 0; i--) {

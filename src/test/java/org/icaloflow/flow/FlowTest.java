@@ -65,6 +65,8 @@ class FlowTest {
             Trace back = flow.inverse(f.z(), c);
             assertTrue(FlowTestSupport.maxAbsDiff(back.x(), s.x()) < 1e-9, "inverse(forward(x)) = x");
             assertTrue(FlowTestSupport.maxAbsDiff(flow.sampleFrom(f.z(), c), back.x()) < 1e-12, "sampleFrom");
+            // in row chunks (bounded temporaries): the same rows, in order
+            assertTrue(FlowTestSupport.maxAbsDiff(flow.sampleFrom(f.z(), c, 10), back.x()) < 1e-12, "sampleFrom chunks");
             // eval mode (cached masked weights; the sequential direction runs its spline in Java on the CPU)
             // gives the same numbers, in both directions and block by block
             flow.setEvalMode(true);
