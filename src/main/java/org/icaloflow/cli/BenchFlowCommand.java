@@ -120,9 +120,14 @@ public final class BenchFlowCommand implements Runnable {
     }
 
     private void sample(String name, Flow flow, NDManager root, int b) {
-        // warm-up with batch 1 (cached weights, allocator)
-        try (NDManager s = root.newSubManager()) {
-            flow.sampleFrom(s.randomNormal(new Shape(1, flow.spec().dim())), s.randomNormal(new Shape(1, 191))).toFloatArray();
+        // warm-up with batch 1 for at least 2 s (cached weights, allocator, and the JIT: a single call leaves the
+        // Java side of the per-op path interpreted, which doubled the batch-1 figure)
+        long warm = System.nanoTime();
+        for (int i = 0; i < 3 || System.nanoTime() - warm < 2_000_000_000L; i++) {
+            try (NDManager s = root.newSubManager()) {
+                flow.sampleFrom(s.randomNormal(new Shape(1, flow.spec().dim())), s.randomNormal(new Shape(1, 191)))
+                        .toFloatArray();
+            }
         }
         double total = 0;
         for (int r = 0; r < sampleRepeats; r++) {

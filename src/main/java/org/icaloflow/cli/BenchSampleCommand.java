@@ -36,7 +36,7 @@ import java.util.Map;
                 "Full generation: Flow-1, Flow-2, 44 Flow-3 layers and postprocessing, without file writing, on the "
                         + "device DJL picks. Flows have the paper's architectures (--config) with untrained weights: "
                         + "the cost of a pass does not depend on the weights.",
-                "Each batch size: a warm-up batch, then timed batches until --repeats and --min-seconds are both "
+                "Each batch size: warm-up batches for 2 s, then timed batches until --repeats and --min-seconds are both "
                         + "reached. A batch still running after --max-seconds-per-point is stopped after its current "
                         + "layer and its time extrapolated from the Flow-3 layers done (marked 'estimated').",
                 "",

@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 
 /**
  * Time per shower of full inductive generation (Flow-1, Flow-2, L-1 Flow-3 layers and postprocessing; no
- * file writing), as the paper's Table V. One point = one batch size: a warm-up batch (stopped after the
- * first Flow-3 layer), then timed batches until {@code repeats} runs and {@code minSeconds} are both
+ * file writing), as the paper's Table V. One point = one batch size: warm-up batches for 2 s (each stopped after
+ * the first Flow-3 layer), then timed batches until {@code repeats} runs and {@code minSeconds} are both
  * reached. A run that passes {@code maxSeconds} is stopped after the current layer and its full time
  * extrapolated from the Flow-3 layers done (every Flow-3 layer costs the same: one flow, same shapes).
  */
@@ -44,8 +44,13 @@ public final class SampleTiming {
     /** Times one batch size; {@code log} receives progress lines. */
     public Point time(int batch, Budget budget, long seed, Consumer<String> log) {
         double[] e = ShowerGenerator.sampleEnergies(batch, seed);
-        // warm-up: kernels, eval-mode weight caches, allocator at this size
-        sampler.generate(java.util.Arrays.copyOf(e, Math.min(batch, 100)), 0, layer -> layer < 1);
+        // warm-up for at least 2 s: kernels, eval-mode weight caches, allocator at this size, and the JIT (one
+        // call leaves the Java side of the per-op path interpreted: batch-1 figures came out up to 2x too high)
+        double[] warm = java.util.Arrays.copyOf(e, Math.min(batch, 100));
+        long warmStart = System.nanoTime();
+        do {
+            sampler.generate(warm, 0, layer -> layer < 1);
+        } while (System.nanoTime() - warmStart < 2_000_000_000L);
         int runs = 0;
         double totalMs = 0, flow12 = 0, flow3 = 0;
         int flow3Layers = 0;
