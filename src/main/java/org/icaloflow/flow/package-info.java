@@ -14,10 +14,17 @@
  *   <li>{@link org.icaloflow.flow.Adam}: Adam for explicit GradientCollector loops, settable learning rate.</li>
  * </ul>
  *
+ * <p>Speed (docs/flow.md): MADE outputs are parameter-major, (N, 3K−1, D), so the spline's per-bin reductions run
+ * over an outer axis; in eval mode on the CPU the sequential direction evaluates its one-feature spline steps in
+ * Java ({@code ScalarSpline}); {@code Flow.sampleFrom} is the sampling path (no trace, no log-dets, row chunks
+ * that keep temporaries small).
+ *
  * <p>Checkpoint format (version {@value org.icaloflow.flow.Flow#FORMAT_VERSION}): a directory holding
  * {@code flow.json} ({@code {"format": "icaloflow-flow", "formatVersion": 2, "dataType": "float32",
  * "spec": {...FlowSpec keys...}, "permutations": [null, [..], ...], "parameters": [{"name", "shape"}, ...]}})
- * and {@code params.bin} (the parameters, in the listed order, as one DJL {@code NDList} encoding).
+ * and {@code params.bin} (the parameters, in the listed order, as one DJL {@code NDList} encoding). Version 1
+ * (feature-major MADE output columns {@code k·P + p}) is still read: its output weights and biases are regrouped
+ * to {@code p·D + k} on loading.
  *
  * <p>DJL caveat found here: in the PyTorch engine, {@code NDArray.mul(Number)} / {@code div(Number)} /
  * {@code maximum(Number)} build a temporary scalar on a Java direct buffer that is released right after the
