@@ -495,7 +495,7 @@ public final class Flow implements AutoCloseable {
         double[] params = new double[n * p * d];
         double[] ld = new double[n];
         double[] res = new double[2];
-        ScalarSpline s = ScalarSpline.of(spec);
+        ScalarSpline s = new ScalarSpline(spline);
         for (int k = 0; k < d; k++) {
             double[] pk;
             try (NDManager it = m.newSubManager()) {

@@ -21,12 +21,13 @@ import ai.djl.nn.Activation;
  * Works in float32 and float64 (the dtype of the inputs). Temporaries go to the inputs' manager.
  */
 public final class RationalQuadraticSpline {
-    private final int bins;
-    private final double tailBound;
-    private final double minBinWidth;
-    private final double minBinHeight;
-    private final double minDerivative;
-    private final double derivativeShift;
+    // package-private: ScalarSpline evaluates the same spline one value at a time
+    final int bins;
+    final double tailBound;
+    final double minBinWidth;
+    final double minBinHeight;
+    final double minDerivative;
+    final double derivativeShift;
 
     /** Result: transformed values (N, D) and elementwise log|d out / d in| (N, D) (null when not asked for). */
     public record Result(NDArray outputs, NDArray logAbsDet) {

@@ -8,34 +8,19 @@ package org.icaloflow.flow;
  * (and the only differentiable one), and a test checks that both agree.
  */
 final class ScalarSpline {
-    private final int bins;
-    private final double tailBound;
-    private final double minBinWidth;
-    private final double minBinHeight;
-    private final double minDerivative;
-    private final double derivativeShift;
+    private final RationalQuadraticSpline spline;
     // scratch, one evaluation at a time (instances are not shared between threads)
     private final double[] xRight;
     private final double[] yRight;
     private final double[] widths;
     private final double[] heights;
 
-    ScalarSpline(RationalQuadraticSpline s, double minBinWidth, double minBinHeight, double minDerivative) {
-        this.bins = s.bins();
-        this.tailBound = s.tailBound();
-        this.minBinWidth = minBinWidth;
-        this.minBinHeight = minBinHeight;
-        this.minDerivative = minDerivative;
-        this.derivativeShift = Math.log(Math.expm1(1.0 - minDerivative));
-        this.xRight = new double[bins];
-        this.yRight = new double[bins];
-        this.widths = new double[bins];
-        this.heights = new double[bins];
-    }
-
-    static ScalarSpline of(FlowSpec spec) {
-        return new ScalarSpline(RationalQuadraticSpline.of(spec), spec.minBinWidth(), spec.minBinHeight(),
-                spec.minDerivative());
+    ScalarSpline(RationalQuadraticSpline spline) {
+        this.spline = spline;
+        this.xRight = new double[spline.bins];
+        this.yRight = new double[spline.bins];
+        this.widths = new double[spline.bins];
+        this.heights = new double[spline.bins];
     }
 
     /**
@@ -44,15 +29,15 @@ final class ScalarSpline {
      * log|ds/dx| at the point (forward orientation in both directions) to {@code result[1]}.
      */
     void apply(double v, double[] p, int offset, int stride, boolean inverse, double[] result) {
-        final int k = bins;
-        final double b = tailBound;
+        final int k = spline.bins;
+        final double b = spline.tailBound;
         if (!(v >= -b && v <= b)) {
             result[0] = v;
             result[1] = 0;
             return;
         }
-        sizes(p, offset, stride, 0, minBinWidth, widths, xRight);
-        sizes(p, offset, stride, k, minBinHeight, heights, yRight);
+        sizes(p, offset, stride, 0, spline.minBinWidth, widths, xRight);
+        sizes(p, offset, stride, k, spline.minBinHeight, heights, yRight);
         double[] knots = inverse ? yRight : xRight;
         int idx = 0;
         for (int i = 0; i < k - 1; i++) {
@@ -95,7 +80,8 @@ final class ScalarSpline {
 
     /** Bin sizes min + (1 − min·K)·softmax scaled to 2B, and the right knots (cumulative sums − B). */
     private void sizes(double[] p, int offset, int stride, int first, double min, double[] size, double[] right) {
-        final int k = bins;
+        final int k = spline.bins;
+        final double tailBound = spline.tailBound;
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < k; i++) {
             max = Math.max(max, p[offset + (first + i) * stride]);
@@ -116,9 +102,9 @@ final class ScalarSpline {
     }
 
     private double derivative(double raw) {
-        double u = raw + derivativeShift;
+        double u = raw + spline.derivativeShift;
         double softplus = u > 20 ? u : Math.log1p(Math.exp(u)); // torch's threshold 20
-        return minDerivative + softplus;
+        return spline.minDerivative + softplus;
     }
 
     private static double clip01(double v) {

@@ -26,14 +26,23 @@ class FlowSaveLoadTest {
 
     private static final FlowSpec SPEC = new FlowSpec(FlowKind.MAF, 6, 2, 1, 12, 4, 8, 14, 42, 1e-6, 1e-6, 1e-6);
 
+    private static Flow randomFlow(NDManager m, long seed) {
+        Flow flow = Flow.create(SPEC, m);
+        FlowTestSupport.randomize(flow, seed, 0.3);
+        return flow;
+    }
+
+    /** n × d standard normal values, float32. */
+    private static NDArray rows(NDManager m, Random rng, int n, int d) {
+        return m.create(FlowTestSupport.gaussian(rng, n * d, 1), new Shape(n, d)).toType(DataType.FLOAT32, false);
+    }
+
     @Test
     void roundTripGivesIdenticalLogProbs() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Flow flow = Flow.create(SPEC, m);
-            FlowTestSupport.randomize(flow, 3, 0.3);
-            Random rng = new Random(1);
-            NDArray x = m.create(FlowTestSupport.gaussian(rng, 20 * 6, 1), new Shape(20, 6)).toType(DataType.FLOAT32, false);
-            NDArray c = m.create(FlowTestSupport.gaussian(rng, 20 * 2, 1), new Shape(20, 2)).toType(DataType.FLOAT32, false);
+            Flow flow = randomFlow(m, 3);
+            NDArray x = rows(m, new Random(1), 20, 6);
+            NDArray c = rows(m, new Random(11), 20, 2);
             float[] before = flow.logProb(x, c).toFloatArray();
             Path dir = tmp.resolve("ckpt");
             flow.save(dir);
@@ -64,11 +73,9 @@ class FlowSaveLoadTest {
     @Test
     void formatOneCheckpointIsRegroupedOnLoad() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            Flow flow = Flow.create(SPEC, m);
-            FlowTestSupport.randomize(flow, 5, 0.3);
-            Random rng = new Random(2);
-            NDArray x = m.create(FlowTestSupport.gaussian(rng, 10 * 6, 1), new Shape(10, 6)).toType(DataType.FLOAT32, false);
-            NDArray c = m.create(FlowTestSupport.gaussian(rng, 10 * 2, 1), new Shape(10, 2)).toType(DataType.FLOAT32, false);
+            Flow flow = randomFlow(m, 5);
+            NDArray x = rows(m, new Random(2), 10, 6);
+            NDArray c = rows(m, new Random(12), 10, 2);
             float[] before = flow.logProb(x, c).toFloatArray();
             Path dir = tmp.resolve("v1");
             flow.save(dir);

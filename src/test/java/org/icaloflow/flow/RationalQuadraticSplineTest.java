@@ -94,7 +94,7 @@ class RationalQuadraticSplineTest {
             double[] ps = FlowTestSupport.gaussian(rng, N * p * D, 1.5);
             NDArray x = m.create(xs, new Shape(N, D));
             NDArray params = m.create(ps, new Shape(N, p, D));
-            ScalarSpline scalar = new ScalarSpline(SPLINE, 1e-6, 1e-6, 1e-6);
+            ScalarSpline scalar = new ScalarSpline(SPLINE);
             double[] res = new double[2];
             for (boolean inverse : new boolean[] {false, true}) {
                 RationalQuadraticSpline.Result r = inverse ? SPLINE.inverse(x, params) : SPLINE.forward(x, params);
