@@ -491,7 +491,11 @@ public final class Flow implements AutoCloseable {
         int p = spec.paramsPerFeature();
         int n = (int) known.getShape().get(0);
         double[] kn = toDoubles(known);
-        double[] unknown = new double[n * d];
+        // the unknown side in the flow's own type, so each step hands it to the MADE without a conversion pass
+        boolean single = dataType == DataType.FLOAT32;
+        float[] unknownF = single ? new float[n * d] : null;
+        double[] unknownD = single ? null : new double[n * d];
+        Shape shape = new Shape(n, d);
         double[] params = new double[n * p * d];
         double[] ld = new double[n];
         double[] res = new double[2];
@@ -499,19 +503,23 @@ public final class Flow implements AutoCloseable {
         for (int k = 0; k < d; k++) {
             double[] pk;
             try (NDManager it = m.newSubManager()) {
-                NDArray u = create(it, unknown, new Shape(n, d));
+                NDArray u = single ? it.create(unknownF, shape) : it.create(unknownD, shape);
                 pk = toDoubles(made.forwardFeature(u, condTerm, w, k)); // (N, P, 1)
             }
             for (int r = 0; r < n; r++) {
                 s.apply(kn[r * d + k], pk, r * p, 1, !toBase, res);
-                unknown[r * d + k] = dataType == DataType.FLOAT32 ? (float) res[0] : res[0];
+                if (single) {
+                    unknownF[r * d + k] = (float) res[0];
+                } else {
+                    unknownD[r * d + k] = res[0];
+                }
                 ld[r] += res[1];
                 for (int j = 0; j < p; j++) {
                     params[(r * p + j) * d + k] = pk[r * p + j];
                 }
             }
         }
-        NDArray unk = create(m, unknown, new Shape(n, d));
+        NDArray unk = single ? m.create(unknownF, shape) : m.create(unknownD, shape);
         NDArray par = create(m, params, new Shape(n, p, d));
         NDArray logDet = create(m, ld, new Shape(n));
         return toBase ? new Trace.Block(known, unk, par, logDet) : new Trace.Block(unk, known, par, logDet);
@@ -621,7 +629,7 @@ public final class Flow implements AutoCloseable {
         int v = root.path("formatVersion").asInt(-1);
         if (v != FORMAT_VERSION && v != 1) {
             throw new UserError(json + ": flow checkpoint format version " + v + " is not supported (this build reads "
-                    + FORMAT_VERSION + ")");
+                    + "1 and " + FORMAT_VERSION + ")");
         }
         FlowSpec spec = FlowSpec.fromTree(root.get("spec"), json + ": spec");
         if (expected != null && !expected.equals(spec)) {
