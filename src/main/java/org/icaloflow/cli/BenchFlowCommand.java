@@ -16,10 +16,14 @@ import picocli.CommandLine.Option;
 /**
  * Speed of the flow core with the DS2 Flow-3 architectures (144 dims, condition 191, 8 blocks, 8 bins):
  * a training step of the teacher MAF (log-prob, backward, Adam), and sampling from the teacher (MAF, 144
- * sequential MADE passes per block) and the student (IAF 2×384, one pass per block).
+ * sequential MADE passes per block) and the student (IAF 2×384, one pass per block), through the sampling path
+ * {@code icaloflow sample} uses ({@link Flow#sampleFrom}, eval mode). Counterpart: bench/pytorch_flow_bench.py;
+ * figures in docs/flow.md.
  */
 @Command(name = "flow", mixinStandardHelpOptions = true,
-        description = "Benchmark the flow core: DS2 Flow-3 teacher training step and teacher/student sampling.")
+        description = {"Benchmark the flow core: DS2 Flow-3 teacher training step and teacher/student sampling.",
+                "Sampling runs the path `icaloflow sample` uses (eval mode, no trace, no log-dets), after a 2 s warm-up.",
+                "PyTorch-eager counterpart: bench/pytorch_flow_bench.py; figures: docs/flow.md."})
 public final class BenchFlowCommand implements Runnable {
     @Option(names = "--steps", description = "timed training steps (after one warm-up step); default ${DEFAULT-VALUE}")
     int steps = 5;
