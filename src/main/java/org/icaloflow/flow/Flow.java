@@ -65,7 +65,7 @@ public final class Flow implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final double LOG_2PI = Math.log(2 * Math.PI);
-    /** {@link #sampleFrom} works in row chunks whose MADE outputs hold at most this many values (16 MB in float32). */
+    /** On the CPU, {@link #sampleFrom} works in row chunks whose MADE outputs hold at most this many values (16 MB in float32). */
     static final long SAMPLE_CHUNK_ELEMENTS = 4L << 20;
 
     private final FlowSpec spec;
@@ -368,7 +368,11 @@ public final class Flow implements AutoCloseable {
      * and, where the direction is one pass (IAF), without computing log-determinants.
      */
     public NDArray sampleFrom(NDArray z, NDArray cond) {
-        return sampleFrom(z, cond, Math.max(1, SAMPLE_CHUNK_ELEMENTS / ((long) spec.paramsPerFeature() * spec.dim())));
+        // on a GPU, large batches are the point (and there is no page-faulting allocator): one chunk
+        long rows = z.getDevice().getDeviceType().equals(Device.Type.CPU)
+                ? Math.max(1, SAMPLE_CHUNK_ELEMENTS / ((long) spec.paramsPerFeature() * spec.dim()))
+                : Long.MAX_VALUE;
+        return sampleFrom(z, cond, rows);
     }
 
     /** {@link #sampleFrom(NDArray, NDArray)} in chunks of at most {@code rows} rows. */
