@@ -2,6 +2,7 @@ package org.icaloflow.sample;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import org.icaloflow.data.Geometry;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
@@ -35,12 +36,23 @@ final class TinyFlows {
 
     /** A tiny flow with random parameters (so every input and condition matters). */
     static Flow create(int flow, FlowKind kind, NDManager m, long seed) {
-        Flow f = Flow.create(spec(flow, kind), m);
+        return create(flow, kind, m, seed, DataType.FLOAT32);
+    }
+
+    /** The same in the given type (float64: rounding differences stay far below any tolerance). */
+    static Flow create(int flow, FlowKind kind, NDManager m, long seed, DataType type) {
+        Flow f = Flow.create(spec(flow, kind), m, type);
         Random rng = new Random(seed);
         for (NDArray p : f.parameters()) {
-            float[] v = new float[(int) p.size()];
+            double[] v = new double[(int) p.size()];
             for (int i = 0; i < v.length; i++) v[i] = (float) ((rng.nextDouble() * 2 - 1) * 0.3);
-            p.set(v);
+            if (type == DataType.FLOAT64) {
+                p.set(v);
+            } else {
+                float[] fv = new float[v.length];
+                for (int i = 0; i < v.length; i++) fv[i] = (float) v[i];
+                p.set(fv);
+            }
         }
         f.markParametersChanged();
         return f;
