@@ -281,9 +281,7 @@ public final class Flow implements AutoCloseable {
             cacheVersion = version;
         }
         if (cache[block] == null) {
-            Made made = mades.get(block);
-            cache[block] = made.maskedWeights(cacheManager).detached(made.outputBias(), made.dim(),
-                    made.paramsPerFeature());
+            cache[block] = mades.get(block).cachedWeights(cacheManager);
         }
         return cache[block];
     }
@@ -411,7 +409,7 @@ public final class Flow implements AutoCloseable {
                 NDArray params = made.forward(h, made.conditionTerm(cond, m), weights(i, m));
                 in = spline.inverseValues(h, params);
             } else {
-                in = block(i, h, cond, false, m).input();
+                in = block(i, h, cond, false, m, false).input();
             }
             h = i == 0 ? in : permute(in, invPermIdx[i]);
         }
@@ -430,6 +428,14 @@ public final class Flow implements AutoCloseable {
      * One block. {@code known} is the block's input (x side) when {@code toBase}, else its output (z side).
      */
     private Trace.Block block(int i, NDArray known, NDArray cond, boolean toBase, NDManager m) {
+        return block(i, known, cond, toBase, m, true);
+    }
+
+    /**
+     * One block; with {@code trace} false (sampling) the sequential CPU path leaves out the block's MADE outputs
+     * and log-det (the block's params and logDet are then null).
+     */
+    private Trace.Block block(int i, NDArray known, NDArray cond, boolean toBase, NDManager m, boolean trace) {
         Made made = mades.get(i);
         Made.Weights w = weights(i, m);
         NDArray condTerm = made.conditionTerm(cond, m);
@@ -444,7 +450,7 @@ public final class Flow implements AutoCloseable {
             return new Trace.Block(r.outputs(), known, params, r.logAbsDet().sum(new int[] {1}).neg());
         }
         if (evalMode && m.getDevice().getDeviceType().equals(Device.Type.CPU)) {
-            return sequentialOnCpu(made, w, condTerm, known, toBase, m);
+            return sequentialOnCpu(made, w, condTerm, known, toBase, m, trace);
         }
         // sequential: build the unknown side feature by feature; the MADE reads the unknown side.
         // No in-place writes (column k is added as out_k * e_k, exact), so this stays differentiable;
@@ -490,7 +496,7 @@ public final class Flow implements AutoCloseable {
      * path up to rounding (the spline is evaluated in double precision).
      */
     private Trace.Block sequentialOnCpu(Made made, Made.Weights w, NDArray condTerm, NDArray known, boolean toBase,
-            NDManager m) {
+            NDManager m, boolean trace) {
         int d = spec.dim();
         int p = spec.paramsPerFeature();
         int n = (int) known.getShape().get(0);
@@ -500,7 +506,7 @@ public final class Flow implements AutoCloseable {
         float[] unknownF = single ? new float[n * d] : null;
         double[] unknownD = single ? null : new double[n * d];
         Shape shape = new Shape(n, d);
-        double[] params = new double[n * p * d];
+        double[] params = trace ? new double[n * p * d] : null;
         double[] ld = new double[n];
         double[] res = new double[2];
         ScalarSpline s = new ScalarSpline(spline);
@@ -518,14 +524,14 @@ public final class Flow implements AutoCloseable {
                     unknownD[r * d + k] = res[0];
                 }
                 ld[r] += res[1];
-                for (int j = 0; j < p; j++) {
+                for (int j = 0; trace && j < p; j++) {
                     params[(r * p + j) * d + k] = pk[r * p + j];
                 }
             }
         }
         NDArray unk = single ? m.create(unknownF, shape) : m.create(unknownD, shape);
-        NDArray par = create(m, params, new Shape(n, p, d));
-        NDArray logDet = create(m, ld, new Shape(n));
+        NDArray par = trace ? create(m, params, new Shape(n, p, d)) : null;
+        NDArray logDet = trace ? create(m, ld, new Shape(n)) : null;
         return toBase ? new Trace.Block(known, unk, par, logDet) : new Trace.Block(unk, known, par, logDet);
     }
 

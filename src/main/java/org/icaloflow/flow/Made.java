@@ -204,11 +204,8 @@ public final class Made {
             this.biasByFeature = biasByFeature;
         }
 
-        /**
-         * Copies cut from the autograd graph (for caches reused across steps), with the output layer also
-         * regrouped per feature for the sequential direction; closes this.
-         */
-        Weights detached(NDArray outBias, int dim, int paramsPerFeature) {
+        /** See {@link Made#cachedWeights}; closes this. */
+        private Weights detached(NDArray outBias, int dim, int paramsPerFeature) {
             List<NDArray> hid = new ArrayList<>();
             for (NDArray h : hidden) {
                 hid.add(h.stopGradient());
@@ -299,9 +296,12 @@ public final class Made {
         return h.matMul(wk).add(bk).reshape(x.getShape().get(0), paramsPerFeature, 1);
     }
 
-    /** The output bias (for regrouping cached weights). */
-    NDArray outputBias() {
-        return outB;
+    /**
+     * Masked weights for eval-mode caches, attached to {@code target}: cut from the autograd graph, with the output
+     * layer also regrouped per feature for the sequential direction.
+     */
+    Weights cachedWeights(NDManager target) {
+        return maskedWeights(target).detached(outB, dim, paramsPerFeature);
     }
 
     /** Convenience: masked weights + condition term + forward, all temporaries on x's manager. */

@@ -10,7 +10,7 @@ import ai.djl.nn.Activation;
 /**
  * Monotonic rational-quadratic spline (Durkan et al. 2019) with K bins on [−B, B] and identity tails.
  *
- * <p>Raw parameters per feature (last axis, length 3K−1): K unnormalised widths, K unnormalised heights,
+ * <p>Raw parameters per feature (3K−1 of them, along axis 1): K unnormalised widths, K unnormalised heights,
  * K−1 unnormalised interior derivatives. Widths and heights go through a softmax and a minimum
  * ({@code min + (1 − min·K)·softmax}); interior derivatives are {@code minD + softplus(u + log(e^{1−minD} − 1))}
  * so that a zero raw value gives derivative 1; the two boundary derivatives are fixed to 1 so the spline
