@@ -407,7 +407,10 @@ public final class Flow implements AutoCloseable {
             if (spec.kind() == FlowKind.IAF) {
                 Made made = mades.get(i);
                 NDArray params = made.forward(h, made.conditionTerm(cond, m), weights(i, m));
-                in = spline.inverseValues(h, params);
+                // on the CPU the spline runs as one exp in libtorch plus a Java loop (SplineInverseKernel)
+                in = m.getDevice().getDeviceType().equals(Device.Type.CPU)
+                        ? SplineInverseKernel.inverseValues(spline, h, params)
+                        : spline.inverseValues(h, params);
             } else {
                 in = block(i, h, cond, false, m, false).input();
             }

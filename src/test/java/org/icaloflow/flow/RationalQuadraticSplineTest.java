@@ -112,6 +112,55 @@ class RationalQuadraticSplineTest {
         }
     }
 
+    /** The CPU sampling kernel (softmaxes in libtorch, the rest in Java) inverts as the tensor spline does. */
+    @Test
+    void inverseKernelAgreesWithTensorSpline() {
+        try (NDManager m = manager.newSubManager()) {
+            Random rng = new Random(12);
+            int p = 3 * K - 1;
+            double[] ys = uniform(rng, N * D, -15, 15); // some outside [-B, B]: identity tails
+            double[] ps = FlowTestSupport.gaussian(rng, N * p * D, 1.5);
+            // extremes the kernel handles apart: width logits whose exponentials overflow float32, height logits
+            // that all underflow, derivative arguments in softplus's linear range
+            for (int i = 0; i < N; i++) {
+                for (int f = 0; f < D; f++) {
+                    for (int j = 0; j < p; j++) {
+                        int at = (i * p + j) * D + f;
+                        if (i % 7 == 0 && j < K) {
+                            ps[at] += 95;
+                        } else if (i % 11 == 0 && j >= K && j < 2 * K) {
+                            ps[at] -= 120;
+                        } else if (i % 5 == 0 && j >= 2 * K) {
+                            ps[at] += 25;
+                        }
+                    }
+                }
+            }
+            for (DataType t : new DataType[] {DataType.FLOAT64, DataType.FLOAT32}) {
+                NDArray y = m.create(ys, new Shape(N, D)).toType(t, false);
+                NDArray params = m.create(ps, new Shape(N, p, D)).toType(t, false);
+                double[] expected = SPLINE.inverseValues(y, params).toType(DataType.FLOAT64, false).toDoubleArray();
+                NDArray x = SplineInverseKernel.inverseValues(SPLINE, y, params);
+                assertEquals(t, x.getDataType());
+                assertEquals(new Shape(N, D), x.getShape());
+                double[] got = x.toType(DataType.FLOAT64, false).toDoubleArray();
+                double tol = t == DataType.FLOAT64 ? 1e-9 : 1e-3;
+                for (int i = 0; i < N * D; i++) {
+                    assertEquals(expected[i], got[i], tol, t + " value " + i);
+                    if (Math.abs(ys[i]) > B) {
+                        assertEquals(t == DataType.FLOAT64 ? ys[i] : (float) ys[i], got[i], 0, "tail " + i);
+                    }
+                }
+                // and it reads a non-contiguous view of the MADE outputs as the same values
+                NDArray wide = m.create(ps, new Shape(N, p, D)).toType(t, false).repeat(2, 2);
+                NDArray view = wide.get(":, :, ::2");
+                double[] fromView = SplineInverseKernel.inverseValues(SPLINE, y, view).toType(DataType.FLOAT64, false)
+                        .toDoubleArray();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(got, fromView, 0);
+            }
+        }
+    }
+
     @Test
     void roundTripFloat32() {
         roundTrip(DataType.FLOAT32, 1e-4, 0.5);
