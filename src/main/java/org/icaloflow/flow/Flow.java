@@ -503,7 +503,7 @@ public final class Flow implements AutoCloseable {
         int d = spec.dim();
         int p = spec.paramsPerFeature();
         int n = (int) known.getShape().get(0);
-        double[] kn = toDoubles(known);
+        double[] kn = HostArrays.asDoubles(known);
         // the unknown side in the flow's own type, so each step hands it to the MADE without a conversion pass
         boolean single = dataType == DataType.FLOAT32;
         float[] unknownF = single ? new float[n * d] : null;
@@ -517,7 +517,7 @@ public final class Flow implements AutoCloseable {
             double[] pk;
             try (NDManager it = m.newSubManager()) {
                 NDArray u = single ? it.create(unknownF, shape) : it.create(unknownD, shape);
-                pk = toDoubles(made.forwardFeature(u, condTerm, w, k)); // (N, P, 1)
+                pk = HostArrays.asDoubles(made.forwardFeature(u, condTerm, w, k)); // (N, P, 1)
             }
             for (int r = 0; r < n; r++) {
                 s.apply(kn[r * d + k], pk, r * p, 1, !toBase, res);
@@ -533,32 +533,9 @@ public final class Flow implements AutoCloseable {
             }
         }
         NDArray unk = single ? m.create(unknownF, shape) : m.create(unknownD, shape);
-        NDArray par = trace ? create(m, params, new Shape(n, p, d)) : null;
-        NDArray logDet = trace ? create(m, ld, new Shape(n)) : null;
+        NDArray par = trace ? HostArrays.create(m, params, new Shape(n, p, d), dataType) : null;
+        NDArray logDet = trace ? HostArrays.create(m, ld, new Shape(n), dataType) : null;
         return toBase ? new Trace.Block(known, unk, par, logDet) : new Trace.Block(unk, known, par, logDet);
-    }
-
-    private static double[] toDoubles(NDArray a) {
-        if (a.getDataType() == DataType.FLOAT64) {
-            return a.toDoubleArray();
-        }
-        float[] f = a.toFloatArray();
-        double[] v = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            v[i] = f[i];
-        }
-        return v;
-    }
-
-    private NDArray create(NDManager m, double[] v, Shape shape) {
-        if (dataType == DataType.FLOAT64) {
-            return m.create(v, shape);
-        }
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return m.create(f, shape);
     }
 
     private static NDArray concat(NDArray[] arrays, int axis) {
