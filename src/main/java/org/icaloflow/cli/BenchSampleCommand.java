@@ -47,7 +47,6 @@ import java.util.Map;
                 "  icaloflow bench sample --geometry ds2 --batch-sizes 1,10,100 --max-seconds-per-point 60 --out table5_ds2.csv"})
 public final class BenchSampleCommand implements Runnable {
 
-    static final String DEFAULT_PAPER = "/work/shared/papers/icaloflow-inductive-calorimeter-flows.md";
 
     @Option(names = {"-g", "--geometry"}, required = true, paramLabel = "ds2|ds3", description = "Dataset geometry.")
     String geometry;
@@ -75,7 +74,7 @@ public final class BenchSampleCommand implements Runnable {
             description = "Stop a batch after S seconds and extrapolate (0: no cap; default: ${DEFAULT-VALUE}).")
     double maxSeconds;
 
-    @Option(names = "--paper", paramLabel = "FILE.md", description = "Paper text with Table V (default: " + DEFAULT_PAPER + ").")
+    @Option(names = "--paper", paramLabel = "FILE.md", description = "Paper text to read Table V from (default: the copy of Table V shipped with icaloflow).")
     Path paper;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the energies and base samples (default: ${DEFAULT-VALUE}).")
@@ -183,12 +182,7 @@ public final class BenchSampleCommand implements Runnable {
     }
 
     private PaperTableV paperTable() {
-        Path p = paper != null ? paper : Path.of(DEFAULT_PAPER);
-        if (paper == null && !Files.isRegularFile(p)) {
-            System.err.println("icaloflow bench sample: paper text not found at " + p + "; no paper figures (use --paper)");
-            return null;
-        }
-        return PaperTableV.read(p);
+        return paper != null ? PaperTableV.read(paper) : PaperTableV.embedded();
     }
 
     /** configs/NAME.yaml in the working folder, else beside the jar's project (target/../configs). */

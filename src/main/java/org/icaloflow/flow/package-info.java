@@ -17,7 +17,8 @@
  * <p>Speed (docs/flow.md): MADE outputs are parameter-major, (N, 3K−1, D), so the spline's per-bin reductions run
  * over an outer axis; in eval mode on the CPU the sequential direction evaluates its one-feature spline steps in
  * Java ({@code ScalarSpline}); {@code Flow.sampleFrom} is the sampling path (no trace, no log-dets, row chunks
- * that keep temporaries small).
+ * that keep temporaries small), where an IAF on the CPU inverts its spline with one libtorch {@code exp} and a Java
+ * loop ({@code SplineInverseKernel}).
  *
  * <p>Checkpoint format (version {@value org.icaloflow.flow.Flow#FORMAT_VERSION}): a directory holding
  * {@code flow.json} ({@code {"format": "icaloflow-flow", "formatVersion": 2, "dataType": "float32",

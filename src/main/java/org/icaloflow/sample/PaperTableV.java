@@ -12,8 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The paper's Table V (ms per shower on a TITAN V GPU and an i9-7900X CPU), read from the paper's Markdown
- * text: rows "MODEL\tBATCH\tGPU\tCPU" after the "TABLE V." caption, continuation rows with an empty model.
+ * The paper's Table V (ms per shower on a TITAN V GPU and an i9-7900X CPU): shipped as a resource excerpt
+ * ({@link #embedded()}), or read from the paper's Markdown text ({@link #read(Path)}). Format: rows "MODEL\tBATCH\tGPU\tCPU" after the "TABLE V." caption, continuation rows with an empty model.
  * Values like {@code $7.12 \times 10^4$}, {@code 2.18}, {@code <b>1.34</b>}; "..." means not measured.
  */
 public final class PaperTableV {
@@ -34,6 +34,22 @@ public final class PaperTableV {
 
     public int size() {
         return entries.size();
+    }
+
+    /** Where the paper's Table V ships inside the jar (the figures as printed, with the caption). */
+    static final String RESOURCE = "paper-table5.md";
+
+    /** The paper's Table V as shipped with icaloflow. */
+    public static PaperTableV embedded() {
+        try (java.io.InputStream in = PaperTableV.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + RESOURCE + " missing from the jar");
+            }
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return parse(text.lines().toList(), RESOURCE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + RESOURCE, e);
+        }
     }
 
     public static PaperTableV read(Path paper) {

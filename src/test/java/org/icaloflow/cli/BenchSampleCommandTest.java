@@ -70,14 +70,29 @@ class BenchSampleCommandTest {
     }
 
     @Test
-    void readsTableVFromThePaperWhenPresent() {
-        Path p = Path.of(BenchSampleCommand.DEFAULT_PAPER);
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(p), "paper text not on this machine");
-        var t = org.icaloflow.sample.PaperTableV.read(p);
+    void shipsThePapersTableV() {
+        var t = org.icaloflow.sample.PaperTableV.embedded();
         assertEquals(20, t.size());
         assertEquals(7.75e2, t.get("DS2 teacher", 100).gpuMs(), 1e-9);
+        assertEquals(3.47e3, t.get("DS2 teacher", 100).cpuMs(), 1e-9);
         assertEquals(49.3, t.get("DS2 student", 100).cpuMs(), 1e-9);
+        assertEquals(1.34, t.get("DS2 student", 10000).gpuMs(), 1e-9);
         assertEquals(5.87, t.get("DS3 student", 5000).gpuMs(), 1e-9);
         assertNull(t.get("DS3 teacher", 100).cpuMs());
+    }
+
+    /** Where the paper's text is at hand (this project's shared folder), the shipped copy says what it says. */
+    @Test
+    void shippedTableVMatchesThePaper() {
+        Path p = Path.of("..", "shared", "papers", "icaloflow-inductive-calorimeter-flows.md");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(p), "paper text not on this machine");
+        var paper = org.icaloflow.sample.PaperTableV.read(p);
+        var shipped = org.icaloflow.sample.PaperTableV.embedded();
+        assertEquals(paper.size(), shipped.size());
+        for (String model : List.of("DS2 teacher", "DS2 student", "DS3 teacher", "DS3 student")) {
+            for (int b : new int[] {1, 10, 100, 1000, 5000, 10000}) {
+                assertEquals(paper.get(model, b), shipped.get(model, b), model + " " + b);
+            }
+        }
     }
 }
