@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.stream.IntStream;
 
 /**
  * {@link RationalQuadraticSpline#inverseValues} for a whole (N, D) block on the CPU, as an IAF samples: one libtorch
@@ -23,17 +25,25 @@ import ai.djl.ndarray.types.Shape;
 final class SplineInverseKernel {
     /** Below this the exponentials' sum has lost precision (float32 subnormals): use the max-subtracted softmax. */
     private static final double TINY = 1e-30;
+    /** Values per row block of the Java loop when it runs on several threads. */
+    static final long PARALLEL_GRAIN = 4096;
     /** e^20: torch's softplus is linear above an argument of 20. */
     private static final double SOFTPLUS_LINEAR = 4.851651954097903e8;
 
     private SplineInverseKernel() {
     }
 
-    /** x = s⁻¹(y) for y (N, D) and raw parameters (N, 3K−1, D); the result is attached to y's manager. */
+    /**
+     * x = s⁻¹(y) for y (N, D) and raw parameters (N, 3K−1, D); the result is attached to y's manager. The Java loop
+     * runs on as many threads as libtorch's intra-op pool (the CPU the rest of the pass uses), in row blocks.
+     */
     static NDArray inverseValues(RationalQuadraticSpline spline, NDArray y, NDArray params) {
-        final int k = spline.bins;
+        return inverseValues(spline, y, params, JniUtils.getNumThreads());
+    }
+
+    /** As {@link #inverseValues(RationalQuadraticSpline, NDArray, NDArray)}, the loop on up to {@code threads}. */
+    static NDArray inverseValues(RationalQuadraticSpline spline, NDArray y, NDArray params, int threads) {
         final int p = spline.paramsPerFeature();
-        final double b = spline.tailBound;
         Shape s = y.getShape();
         int n = (int) s.get(0);
         int d = (int) s.get(1);
@@ -43,28 +53,86 @@ final class SplineInverseKernel {
                     + "), got " + params.getShape());
         }
         NDManager m = y.getManager();
-        boolean single = y.getDataType() == DataType.FLOAT32;
-        float[] vF = single ? HostArrays.floats(y) : null;
-        double[] vD = single ? null : HostArrays.doubles(y);
-        float[] outF = single ? new float[n * d] : null;
-        double[] outD = single ? null : new double[n * d];
+        Rows job;
         try (NDManager tmp = m.newSubManager()) {
             NDArray e = params.exp();
             e.attach(tmp);
-            float[] eF = single ? HostArrays.floats(e) : null;
-            double[] eD = single ? null : HostArrays.doubles(e);
-            double[] raw = null; // the raw parameters, copied only if a fallback needs them
+            job = new Rows(spline, y, e, params, n, d);
+        }
+        // blocks of at least PARALLEL_GRAIN values: below that, handing work to other threads costs more than it saves
+        int blocks = (int) Math.max(1, Math.min(Math.max(1, threads), (long) n * d / PARALLEL_GRAIN));
+        if (blocks == 1) {
+            job.run(0, n);
+        } else {
+            IntStream.range(0, blocks).parallel().forEach(i -> job.run((int) ((long) n * i / blocks),
+                    (int) ((long) n * (i + 1) / blocks)));
+        }
+        return job.single ? m.create(job.outF, s) : m.create(job.outD, s);
+    }
 
-            final double wScale = (1 - spline.minBinWidth * k) * 2 * b;
-            final double wMin = spline.minBinWidth * 2 * b;
-            final double hScale = (1 - spline.minBinHeight * k) * 2 * b;
-            final double hMin = spline.minBinHeight * 2 * b;
-            final double minD = spline.minDerivative;
-            final double shift = spline.derivativeShift;
-            final double expShift = Math.exp(shift);
+    /** One inversion: inputs copied out of the tensors, outputs written per row; rows are independent. */
+    private static final class Rows {
+        final boolean single;
+        final float[] vF;
+        final double[] vD;
+        final float[] eF;
+        final double[] eD;
+        final float[] outF;
+        final double[] outD;
+        final NDArray params;
+        final int d;
+        final int k;
+        final int p;
+        final double b;
+        final double wScale;
+        final double wMin;
+        final double hScale;
+        final double hMin;
+        final double minD;
+        final double shift;
+        final double expShift;
+        private double[] raw; // the raw parameters, copied only if a fallback needs them
+
+        Rows(RationalQuadraticSpline spline, NDArray y, NDArray e, NDArray params, int n, int d) {
+            single = y.getDataType() == DataType.FLOAT32;
+            vF = single ? HostArrays.floats(y) : null;
+            vD = single ? null : HostArrays.doubles(y);
+            eF = single ? HostArrays.floats(e) : null;
+            eD = single ? null : HostArrays.doubles(e);
+            outF = single ? new float[n * d] : null;
+            outD = single ? null : new double[n * d];
+            this.params = params;
+            this.d = d;
+            k = spline.bins;
+            p = spline.paramsPerFeature();
+            b = spline.tailBound;
+            wScale = (1 - spline.minBinWidth * k) * 2 * b;
+            wMin = spline.minBinWidth * 2 * b;
+            hScale = (1 - spline.minBinHeight * k) * 2 * b;
+            hMin = spline.minBinHeight * 2 * b;
+            minD = spline.minDerivative;
+            shift = spline.derivativeShift;
+            expShift = Math.exp(shift);
+        }
+
+        private synchronized double[] raw() {
+            if (raw == null) {
+                raw = HostArrays.asDoubles(params);
+            }
+            return raw;
+        }
+
+        void run(int from, int to) {
+            final boolean single = this.single;
+            final float[] eF = this.eF;
+            final double[] eD = this.eD;
+            final int d = this.d;
+            final int k = this.k;
+            final double b = this.b;
             final double[] w = new double[k];
             final double[] h = new double[k];
-            for (int r = 0; r < n; r++) {
+            double[] raw = null;
+            for (int r = from; r < to; r++) {
                 int row = r * p * d;
                 for (int f = 0; f < d; f++) {
                     int at = r * d + f;
@@ -86,7 +154,7 @@ final class SplineInverseKernel {
                     }
                     if (!(sumW > TINY && sumW < Double.POSITIVE_INFINITY && sumH > TINY
                             && sumH < Double.POSITIVE_INFINITY)) {
-                        raw = raw != null ? raw : HostArrays.asDoubles(params);
+                        raw = raw != null ? raw : raw();
                         sumW = softmaxFromRaw(raw, base, 0, d, k, w);
                         sumH = softmaxFromRaw(raw, base, k, d, k, h);
                     }
@@ -112,7 +180,7 @@ final class SplineInverseKernel {
                         int at0 = base + (2 * k + idx - 1) * d;
                         double eu = (single ? eF[at0] : eD[at0]) * expShift;
                         if (!(eu <= SOFTPLUS_LINEAR)) {
-                            raw = raw != null ? raw : HostArrays.asDoubles(params);
+                            raw = raw != null ? raw : raw();
                         }
                         dk = softplus(eu, raw, at0, shift) + minD;
                     }
@@ -120,7 +188,7 @@ final class SplineInverseKernel {
                         int at1 = base + (2 * k + idx) * d;
                         double eu = (single ? eF[at1] : eD[at1]) * expShift;
                         if (!(eu <= SOFTPLUS_LINEAR)) {
-                            raw = raw != null ? raw : HostArrays.asDoubles(params);
+                            raw = raw != null ? raw : raw();
                         }
                         dk1 = softplus(eu, raw, at1, shift) + minD;
                     }
@@ -137,7 +205,6 @@ final class SplineInverseKernel {
                 }
             }
         }
-        return single ? m.create(outF, s) : m.create(outD, s);
     }
 
     private static void store(boolean single, float[] outF, double[] outD, int at, double v) {

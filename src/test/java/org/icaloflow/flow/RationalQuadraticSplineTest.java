@@ -161,6 +161,24 @@ class RationalQuadraticSplineTest {
         }
     }
 
+    /** The kernel's Java loop on several threads (row blocks) gives exactly the one-thread values. */
+    @Test
+    void inverseKernelOnSeveralThreadsGivesTheSameValues() {
+        try (NDManager m = manager.newSubManager()) {
+            Random rng = new Random(13);
+            int n = 3000;
+            int d = 8;
+            int p = 3 * K - 1;
+            NDArray y = m.create(uniform(rng, n * d, -15, 15), new Shape(n, d)).toType(DataType.FLOAT32, false);
+            NDArray params = m.create(FlowTestSupport.gaussian(rng, n * p * d, 1.5), new Shape(n, p, d))
+                    .toType(DataType.FLOAT32, false);
+            assertTrue((long) n * d >= 3 * SplineInverseKernel.PARALLEL_GRAIN, "enough values for three blocks");
+            float[] one = SplineInverseKernel.inverseValues(SPLINE, y, params, 1).toFloatArray();
+            float[] three = SplineInverseKernel.inverseValues(SPLINE, y, params, 3).toFloatArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(one, three, 0f);
+        }
+    }
+
     @Test
     void roundTripFloat32() {
         roundTrip(DataType.FLOAT32, 1e-4, 0.5);
