@@ -90,6 +90,44 @@ class FlowTest {
         }
     }
 
+    /**
+     * With several libtorch threads, eval-mode passes run their Java spline loops in row blocks on several threads:
+     * same values as on one thread (the sequential direction of both kinds, and IAF sampling).
+     */
+    @ParameterizedTest
+    @EnumSource(FlowKind.class)
+    void evalPassesGiveTheSameValuesOnSeveralThreads(FlowKind kind) {
+        int d = 5;
+        int n = 3 * Flow.SEQUENTIAL_ROW_GRAIN + 17; // three row blocks of the sequential direction
+        try (NDManager m = manager.newSubManager();
+                Flow flow = Flow.create(spec(kind, d, 2, 4, 8), m, DataType.FLOAT64)) {
+            FlowTestSupport.randomize(flow, 23, 0.4);
+            flow.setEvalMode(true);
+            Random rng = new Random(4);
+            NDArray c = m.create(FlowTestSupport.gaussian(rng, n * 2, 1), new Shape(n, 2));
+            NDArray z = m.create(FlowTestSupport.gaussian(rng, n * d, 1.5), new Shape(n, d));
+            int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+            NDArray[] got = new NDArray[6];
+            for (int t : new int[] {1, 3}) {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(t);
+                try {
+                    Trace back = flow.inverse(z, c);
+                    Trace fwd = flow.forward(back.x(), c);
+                    int o = t == 1 ? 0 : 3;
+                    got[o] = back.x();
+                    got[o + 1] = fwd.logProb();
+                    got[o + 2] = flow.sampleFrom(z, c);
+                } finally {
+                    ai.djl.pytorch.jni.JniUtils.setNumThreads(before);
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                assertTrue(FlowTestSupport.maxAbsDiff(got[i], got[i + 3]) < 1e-12, kind + " value " + i);
+            }
+            flow.setEvalMode(false);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(FlowKind.class)
     void logDetMatchesNumericalJacobian(FlowKind kind) {
