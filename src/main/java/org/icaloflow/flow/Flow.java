@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.IntStream;
 import org.icaloflow.UserError;
 
 /**
@@ -515,12 +514,8 @@ public final class Flow implements AutoCloseable {
         Shape shape = new Shape(n, d);
         double[] params = trace ? new double[n * p * d] : null;
         double[] ld = new double[n];
-        // the rows' splines are independent: on as many threads as libtorch uses, in blocks worth handing out
-        int blocks = (int) Math.max(1, Math.min(JniUtils.getNumThreads(), n / SEQUENTIAL_ROW_GRAIN));
-        ScalarSpline[] splines = new ScalarSpline[blocks];
-        for (int i = 0; i < blocks; i++) {
-            splines[i] = new ScalarSpline(spline);
-        }
+        // the rows' splines are independent: on as many threads as libtorch uses, in row blocks
+        int threads = JniUtils.getNumThreads();
         for (int k = 0; k < d; k++) {
             double[] pk;
             try (NDManager it = m.newSubManager()) {
@@ -528,10 +523,10 @@ public final class Flow implements AutoCloseable {
                 pk = HostArrays.asDoubles(made.forwardFeature(u, condTerm, w, k)); // (N, P, 1)
             }
             final int feature = k;
-            java.util.function.IntConsumer block = i -> {
+            HostArrays.inRowBlocks(n, threads, SEQUENTIAL_ROW_GRAIN, (from, to) -> {
                 double[] res = new double[2];
-                ScalarSpline s = splines[i];
-                for (int r = (int) ((long) n * i / blocks), to = (int) ((long) n * (i + 1) / blocks); r < to; r++) {
+                ScalarSpline s = new ScalarSpline(spline);
+                for (int r = from; r < to; r++) {
                     s.apply(kn[r * d + feature], pk, r * p, 1, !toBase, res);
                     if (single) {
                         unknownF[r * d + feature] = (float) res[0];
@@ -543,12 +538,7 @@ public final class Flow implements AutoCloseable {
                         params[(r * p + j) * d + feature] = pk[r * p + j];
                     }
                 }
-            };
-            if (blocks == 1) {
-                block.accept(0);
-            } else {
-                IntStream.range(0, blocks).parallel().forEach(block);
-            }
+            });
         }
         NDArray unk = single ? m.create(unknownF, shape) : m.create(unknownD, shape);
         NDArray par = trace ? HostArrays.create(m, params, new Shape(n, p, d), dataType) : null;

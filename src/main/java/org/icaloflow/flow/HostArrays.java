@@ -53,4 +53,24 @@ final class HostArrays {
         }
         return m.create(f, shape);
     }
+
+    /** A block of rows, {@code from} inclusive to {@code to} exclusive. */
+    interface RowBlock {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over rows 0..n−1 in contiguous blocks, on up to {@code threads} threads (the common fork-join
+     * pool and the caller), with at least {@code minRows} rows per block: below that, handing work to another thread
+     * costs more than it saves. One block runs in the caller. The rows must be independent.
+     */
+    static void inRowBlocks(int n, int threads, long minRows, RowBlock body) {
+        int blocks = (int) Math.max(1, Math.min(Math.max(1, threads), n / Math.max(1, minRows)));
+        if (blocks == 1) {
+            body.run(0, n);
+            return;
+        }
+        java.util.stream.IntStream.range(0, blocks).parallel()
+                .forEach(i -> body.run((int) ((long) n * i / blocks), (int) ((long) n * (i + 1) / blocks)));
+    }
 }

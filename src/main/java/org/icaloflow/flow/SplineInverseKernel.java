@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.stream.IntStream;
 
 /**
  * {@link RationalQuadraticSpline#inverseValues} for a whole (N, D) block on the CPU, as an IAF samples: one libtorch
@@ -59,14 +58,8 @@ final class SplineInverseKernel {
             e.attach(tmp);
             job = new Rows(spline, y, e, params, n, d);
         }
-        // blocks of at least PARALLEL_GRAIN values: below that, handing work to other threads costs more than it saves
-        int blocks = (int) Math.max(1, Math.min(Math.max(1, threads), (long) n * d / PARALLEL_GRAIN));
-        if (blocks == 1) {
-            job.run(0, n);
-        } else {
-            IntStream.range(0, blocks).parallel().forEach(i -> job.run((int) ((long) n * i / blocks),
-                    (int) ((long) n * (i + 1) / blocks)));
-        }
+        // row blocks of at least PARALLEL_GRAIN values
+        HostArrays.inRowBlocks(n, threads, (PARALLEL_GRAIN + d - 1) / d, job::run);
         return job.single ? m.create(job.outF, s) : m.create(job.outD, s);
     }
 
