@@ -46,8 +46,6 @@ import java.util.Map;
         footer = {"Example:",
                 "  icaloflow bench sample --geometry ds2 --batch-sizes 1,10,100 --max-seconds-per-point 60 --out table5_ds2.csv"})
 public final class BenchSampleCommand implements Runnable {
-
-
     @Option(names = {"-g", "--geometry"}, required = true, paramLabel = "ds2|ds3", description = "Dataset geometry.")
     String geometry;
 

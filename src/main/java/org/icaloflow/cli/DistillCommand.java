@@ -50,22 +50,15 @@ public final class DistillCommand implements Runnable {
     @Option(names = "--flow", required = true, paramLabel = "2|3", description = "Which flow's student.")
     int flowNumber;
 
-
-
     @Option(names = {"-t", "--teacher"}, required = true, paramLabel = "DIR",
             description = "The teacher: the output folder of `icaloflow train` (its model/ is used) or a model folder.")
     Path teacherDir;
-
-
-
 
     @Mixin
     FlowStage.Options stage;
 
     @Mixin
     TrackingOptions tracking;
-
-
 
     /** The model folder of a teacher given as a train output folder or as the model folder itself. */
     static Path teacherModel(Path dir) {

@@ -41,18 +41,11 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--flow", required = true, paramLabel = "1|2|3", description = "Which flow.")
     int flowNumber;
 
-
-
-
-
-
-
     @Mixin
     FlowStage.Options stage;
 
     @Mixin
     TrackingOptions tracking;
-
 
     @Override
     public void run() {

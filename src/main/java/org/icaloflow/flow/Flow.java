@@ -370,7 +370,7 @@ public final class Flow implements AutoCloseable {
      */
     public NDArray sampleFrom(NDArray z, NDArray cond) {
         // on a GPU, large batches are the point (and there is no page-faulting allocator): one chunk
-        long rows = z.getDevice().getDeviceType().equals(Device.Type.CPU)
+        long rows = onCpu(z.getManager())
                 ? Math.max(1, SAMPLE_CHUNK_ELEMENTS / ((long) spec.paramsPerFeature() * spec.dim()))
                 : Long.MAX_VALUE;
         return sampleFrom(z, cond, rows);
@@ -411,7 +411,7 @@ public final class Flow implements AutoCloseable {
                 Made made = mades.get(i);
                 NDArray params = made.forward(h, made.conditionTerm(cond, m), weights(i, m));
                 // on the CPU the spline runs as one exp in libtorch plus a Java loop (SplineInverseKernel)
-                in = m.getDevice().getDeviceType().equals(Device.Type.CPU)
+                in = onCpu(m)
                         ? SplineInverseKernel.inverseValues(spline, h, params)
                         : spline.inverseValues(h, params);
             } else {
@@ -420,6 +420,11 @@ public final class Flow implements AutoCloseable {
             h = i == 0 ? in : permute(in, invPermIdx[i]);
         }
         return h;
+    }
+
+    /** Whether {@code m}'s arrays live on the CPU, where the Java paths of sampling and the sequential direction apply. */
+    private static boolean onCpu(NDManager m) {
+        return m.getDevice().getDeviceType().equals(Device.Type.CPU);
     }
 
     private NDArray permute(NDArray h, NDArray idx) {
@@ -455,7 +460,7 @@ public final class Flow implements AutoCloseable {
             RationalQuadraticSpline.Result r = spline.inverse(known, params);
             return new Trace.Block(r.outputs(), known, params, r.logAbsDet().sum(new int[] {1}).neg());
         }
-        if (evalMode && m.getDevice().getDeviceType().equals(Device.Type.CPU)) {
+        if (evalMode && onCpu(m)) {
             return sequentialOnCpu(made, w, condTerm, known, toBase, m, trace);
         }
         // sequential: build the unknown side feature by feature; the MADE reads the unknown side.

@@ -76,6 +76,15 @@ public final class RationalQuadraticSpline {
         return apply(y, params, true, false).outputs();
     }
 
+    /** Raw parameters for N × D values must have shape (N, 3K−1, D); an IllegalArgumentException otherwise. */
+    void checkParams(NDArray params, long n, long d) {
+        Shape ps = params.getShape();
+        if (ps.dimension() != 3 || ps.get(0) != n || ps.get(1) != paramsPerFeature() || ps.get(2) != d) {
+            throw new IllegalArgumentException("spline parameters must have shape (" + n + ", " + paramsPerFeature()
+                    + ", " + d + "), got " + ps);
+        }
+    }
+
     private Number num(DataType t, double v) {
         return t == DataType.FLOAT64 ? (Number) v : (Number) (float) v;
     }
@@ -101,11 +110,7 @@ public final class RationalQuadraticSpline {
         Shape s = in.getShape();
         long n = s.get(0);
         long d = s.get(1);
-        if (params.getShape().dimension() != 3 || params.getShape().get(0) != n
-                || params.getShape().get(1) != paramsPerFeature() || params.getShape().get(2) != d) {
-            throw new IllegalArgumentException("spline parameters must have shape (" + n + ", " + paramsPerFeature()
-                    + ", " + d + "), got " + params.getShape());
-        }
+        checkParams(params, n, d);
         // every per-bin array is (N, bins, D): reductions over bins run on an outer axis (see Made)
         NDArray uw = params.get(":, :{}, :", k);
         NDArray uh = params.get(":, {}:{}, :", k, 2 * k);

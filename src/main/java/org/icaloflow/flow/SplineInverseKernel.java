@@ -42,15 +42,10 @@ final class SplineInverseKernel {
 
     /** As {@link #inverseValues(RationalQuadraticSpline, NDArray, NDArray)}, the loop on up to {@code threads}. */
     static NDArray inverseValues(RationalQuadraticSpline spline, NDArray y, NDArray params, int threads) {
-        final int p = spline.paramsPerFeature();
         Shape s = y.getShape();
         int n = (int) s.get(0);
         int d = (int) s.get(1);
-        if (params.getShape().dimension() != 3 || params.getShape().get(0) != n
-                || params.getShape().get(1) != p || params.getShape().get(2) != d) {
-            throw new IllegalArgumentException("spline parameters must have shape (" + n + ", " + p + ", " + d
-                    + "), got " + params.getShape());
-        }
+        spline.checkParams(params, n, d);
         NDManager m = y.getManager();
         Rows job;
         try (NDManager tmp = m.newSubManager()) {

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The paper's Table V (ms per shower on a TITAN V GPU and an i9-7900X CPU): shipped as a resource excerpt
- * ({@link #embedded()}), or read from the paper's Markdown text ({@link #read(Path)}). Format: rows "MODEL\tBATCH\tGPU\tCPU" after the "TABLE V." caption, continuation rows with an empty model.
+ * ({@link #embedded()}), or read from the paper's Markdown text ({@link #read(Path)}). Format: rows
+ * "MODEL\tBATCH\tGPU\tCPU" after the "TABLE V." caption, continuation rows with an empty model.
  * Values like {@code $7.12 \times 10^4$}, {@code 2.18}, {@code <b>1.34</b>}; "..." means not measured.
  */
 public final class PaperTableV {
