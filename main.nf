@@ -22,6 +22,7 @@ include { TRAIN as TRAIN_FLOW3 } from './stages/train'
 include { DISTILL as DISTILL_FLOW2 } from './stages/distill'
 include { DISTILL as DISTILL_FLOW3 } from './stages/distill'
 include { SYNTH as SYNTH_REFERENCE } from './stages/synth'
+include { SYNTH as SYNTH_TRUTH     } from './stages/synth'
 include { SAMPLE               } from './stages/sample'
 include { BENCH_SAMPLE         } from './stages/bench_sample'
 include { EVALUATE             } from './stages/evaluate'
@@ -30,7 +31,8 @@ include { REPORT               } from './stages/report'
 // ---- parameter checks: before any task runs (no schema plugin is reachable offline) ----
 def known = ['input', 'reference', 'geometry', 'events', 'seed', 'outdir', 'config', 'variants',
              'mlflow_uri', 'experiment', 'gpu_queue', 'cpu_queue', 'classifier', 'classifier_runs',
-             'classifier_epochs', 'classifier_width', 'timing', 'timing_batch_sizes', 'help'] as Set
+             'classifier_epochs', 'classifier_width', 'timing', 'timing_batch_sizes', 'sample_events', 'truth',
+             'help'] as Set
 def unknown = params.keySet().findAll { k -> !(k in known) && !k.contains('-') }
 if (unknown) {
     error "Unknown parameter(s): ${unknown.collect { '--' + it }.join(', ')}. Known: ${known.collect { '--' + it }.join(', ')}"
@@ -51,6 +53,16 @@ if (!variants || !variants.every { it in ['teacher', 'student'] }) {
 }
 if (params.classifier && !params.classifier.toString().tokenize(',').every { it in ['low', 'high'] }) {
     error "Invalid --classifier '${params.classifier}': low, high, or low,high (false to skip)"
+}
+def sample_events = params.sample_events ?: params.events
+if (!(sample_events instanceof Integer) || sample_events < 1) {
+    error "Invalid --sample_events '${params.sample_events}': a positive integer is required"
+}
+if (params.truth && params.truth != true && !file(params.truth.toString()).exists()) {
+    error "Invalid --truth '${params.truth}': true (an independent synthetic sample) or an existing CaloChallenge HDF5 file"
+}
+if (params.truth == true && params.input) {
+    error "Invalid --truth true with --input: give --truth FILE, a second file of the same simulation the reference does not contain"
 }
 if (params.mlflow_uri && !(params.mlflow_uri ==~ /https?:\/\/.+/)) {
     error "Invalid --mlflow_uri '${params.mlflow_uri}': an http(s) URL is required"
@@ -103,7 +115,7 @@ workflow {
     if (params.reference) {
         reference = Channel.value(file(params.reference, checkIfExists: true))
     } else if (!params.input) {
-        SYNTH_REFERENCE(Channel.of([params.geometry, params.events, params.seed + 1]))
+        SYNTH_REFERENCE(Channel.of([params.geometry, sample_events, params.seed + 1]))
         reference = SYNTH_REFERENCE.out.showers.first()
     } else {
         log.warn "No --reference given: evaluating against the training input itself"
@@ -111,7 +123,15 @@ workflow {
     }
 
     SAMPLE(samples_in, reference)
-    generated = SAMPLE.out.samples.toSortedList { a, b -> a[0] <=> b[0] }
+    // the truth row: showers of the simulation itself, evaluated as if generated; its AUC is the floor (about 0.5)
+    truth = Channel.empty()
+    if (params.truth == true) {
+        SYNTH_TRUTH(Channel.of([params.geometry, sample_events, params.seed + 2]))
+        truth = SYNTH_TRUTH.out.showers.map { ['truth', it] }
+    } else if (params.truth) {
+        truth = Channel.of(['truth', file(params.truth.toString(), checkIfExists: true)])
+    }
+    generated = SAMPLE.out.samples.mix(truth).toSortedList { a, b -> a[0] <=> b[0] }
         .map { list -> [list.collect { it[0] }, list.collect { it[1] }.flatten()] }
     EVALUATE(params.geometry, reference, generated)
 

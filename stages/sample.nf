@@ -18,8 +18,9 @@ process SAMPLE {
     script:
     def tracking = params.experiment ? "--experiment ${params.experiment}" : ''
     """
+    export ICALOFLOW_THREADS=${task.cpus}
     icaloflow sample --geometry ${params.geometry} --flow1 flow1 --flow2 flow2 --flow3 flow3 \\
-        --events ${params.events} --seed ${params.seed} --out samples_${variant}.hdf5 \\
+        --events ${params.sample_events ?: params.events} --seed ${params.seed} --out samples_${variant}.hdf5 \\
         --session-id ${workflow.sessionId} ${tracking}
     """
 

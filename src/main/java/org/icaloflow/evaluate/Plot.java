@@ -503,4 +503,54 @@ public final class Plot {
             g.drawString("box: quartiles, whiskers: 5-95%, above: fraction of zero voxels", main.x + 4, main.y + main.height - 4);
         };
     }
+    // ---------------------------------------------------------------- labelled points (x log scale)
+
+    /** One labelled marker; {@code x} NaN draws a dashed horizontal line at {@code y} (a value without an x). */
+    public record Marker(String label, double x, double y, Color colour, boolean filled) {
+    }
+
+    /**
+     * Labelled markers on a logarithmic x axis and a linear y axis from {@code yLo} to {@code yHi}, e.g. AUC
+     * against time per shower; markers without an x are dashed horizontal lines labelled at the right.
+     */
+    public static Panel labelledPoints(String title, String xLabel, String yLabel, double yLo, double yHi, List<Marker> markers) {
+        return (g, area) -> {
+            title(g, area, title);
+            int l = area.x + 62, r = area.x + area.width - 14, t = area.y + 24, b = area.y + area.height - 44;
+            Rectangle main = new Rectangle(l, t, r - l, b - t);
+            double xMin = Double.MAX_VALUE, xMax = 0;
+            for (Marker m : markers)
+                if (m.x() > 0) {
+                    xMin = Math.min(xMin, m.x());
+                    xMax = Math.max(xMax, m.x());
+                }
+            if (xMax <= 0) {
+                xMin = 1;
+                xMax = 10;
+            }
+            Axis ax = new Axis(xMin / 3, xMax * 3, true, main.x, main.x + main.width);
+            Axis ay = new Axis(yLo, yHi, false, main.y + main.height, main.y);
+            frame(g, main, ax, ay, xLabel, yLabel, true);
+            Shape clip = g.getClip();
+            g.clip(main);
+            g.setFont(SMALL);
+            FontMetrics fm = g.getFontMetrics();
+            for (Marker m : markers) {
+                int py = (int) Math.round(ay.px(m.y()));
+                g.setColor(m.colour());
+                if (!(m.x() > 0)) {
+                    g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[]{4f, 4f}, 0f));
+                    g.drawLine(main.x, py, main.x + main.width, py);
+                    g.drawString(m.label(), main.x + main.width - fm.stringWidth(m.label()) - 4, py - 3);
+                    continue;
+                }
+                int px = (int) Math.round(ax.px(m.x()));
+                g.setStroke(new BasicStroke(1.5f));
+                if (m.filled()) g.fillOval(px - 4, py - 4, 9, 9);
+                else g.drawRect(px - 4, py - 4, 8, 8);
+                g.drawString(m.label(), px + 7, py + 4);
+            }
+            g.setClip(clip);
+        };
+    }
 }
