@@ -33,7 +33,8 @@ import java.util.Map;
         header = "Time per shower of inductive generation, teacher and student (the paper's Table V).",
         descriptionHeading = "%n",
         description = {
-                "Full generation: Flow-1, Flow-2, 44 Flow-3 layers and postprocessing, without file writing, on the "
+                "Full generation: Flow-1, Flow-2, 44 Flow-3 layers, postprocessing and the feedback of each layer to the "
+                        + "next (Eq. A4), without file writing, on the "
                         + "device DJL picks. Flows have the paper's architectures (--config) with untrained weights: "
                         + "the cost of a pass does not depend on the weights.",
                 "Each batch size: warm-up batches for 2 s, then timed batches until --repeats and --min-seconds are both "

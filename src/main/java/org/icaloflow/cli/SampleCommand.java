@@ -37,7 +37,9 @@ import java.util.Map;
                         + "normalised voxels of layer 1, Flow-3 layer i from layer i-1 for i = 2..45. Flow-2 and "
                         + "Flow-3 may each be a teacher (MAF) or a student (IAF), as their checkpoints say.",
                 "Postprocessing (Eq. 2): inverse logit, times Flow-1's layer energy, voxels below --threshold set to "
-                        + "zero; layers are not renormalised unless --renormalise.",
+                        + "zero; layers are not renormalised unless --renormalise. Each layer is fed back to Flow-3 as "
+                        + "in training, as the authors' code does (Eq. A4): its voxels in MeV plus U[0, 5 keV] noise, "
+                        + "divided by their sum, logit.",
                 "",
                 "Deterministic: a shower's random draws depend only on --seed and its index. The same seed and "
                         + "--batch on the same machine give the same bytes; another --batch gives the same showers up "
@@ -82,13 +84,14 @@ public final class SampleCommand implements Runnable {
     Path out;
 
     @Option(names = "--threshold", paramLabel = "MeV",
-            description = "Voxels below this energy are set to zero (default: the evaluator's 0.5e-3/0.033 = 0.01515 MeV).")
+            description = "Voxels and Flow-1's layer energies below this are set to zero, also in the layer fed back to "
+                    + "Flow-3 (default: the evaluator's 0.5e-3/0.033 = 0.01515 MeV; the authors' code: 0.015).")
     Double threshold;
 
     @Option(names = "--renormalise", description = "Scale each layer's voxels to sum exactly to Flow-1's layer energy (off in iCaloFlow).")
     boolean renormalise;
 
-    @Option(names = "--proxies", paramLabel = "FILE.csv", description = "Also write Flow-1's layer energies (MeV) per shower.")
+    @Option(names = "--proxies", paramLabel = "FILE.csv", description = "Also write Flow-1's layer energies (MeV, after --threshold) per shower.")
     Path proxies;
 
     @Option(names = "--manifest", paramLabel = "FILE.json", description = "Manifest path (default: OUT_STEM.manifest.json).")

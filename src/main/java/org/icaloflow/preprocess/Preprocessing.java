@@ -234,4 +234,64 @@ public final class Preprocessing {
             outMeV[outFrom + v] = e < thresholdMeV ? 0f : (float) e;
         }
     }
+
+    // ---------------------------------------------------------------- generation, as the authors' run.py
+
+    /**
+     * A Flow-1 output y_i to the proxy layer energy Ẽ_i as the authors' {@code generate_flow_1}: inverse of (A3)
+     * clamped to [0, 1], times 65 GeV (A2), below {@code thresholdMeV} set to zero.
+     */
+    public static double proxyLayerEnergy(double y, double thresholdMeV) {
+        double e = Math.min(1, Math.max(0, inverseLogit(y))) * LAYER_SCALE_MEV;
+        return e < thresholdMeV ? 0 : e;
+    }
+
+    /**
+     * (A2, A3) without noise: Ẽ_i as a condition, {@code logit(Ẽ_i / 65 GeV)}. The authors' {@code generate_flow_2/3}
+     * feed Flow-1's decoded (clamped, thresholded) energies back this way, not Flow-1's raw outputs.
+     */
+    public static double layerEnergyCondition(double layerMeV) {
+        return logit(Math.min(1.0, Math.max(0, layerMeV) / LAYER_SCALE_MEV));
+    }
+
+    /**
+     * Postprocessing (Eq. 2) of one generated layer in double precision, as the authors' {@code generate_flow_2/3}:
+     * inverse logit clamped to [0, 1], times {@code proxyLayerMeV}, voxels below {@code thresholdMeV} set to zero.
+     * With {@code renormalise} the clamped pattern is first scaled to sum to one (not in iCaloFlow).
+     */
+    public static void decodeGeneratedLayer(double[] logitVoxels, int from, int count, double proxyLayerMeV,
+                                            double thresholdMeV, boolean renormalise, double[] outMeV, int outFrom) {
+        double sum = 0;
+        for (int v = 0; v < count; v++) {
+            double x = Math.min(1, Math.max(0, inverseLogit(logitVoxels[from + v])));
+            outMeV[outFrom + v] = x;
+            sum += x;
+        }
+        double scale = renormalise && sum > 0 ? proxyLayerMeV / sum : proxyLayerMeV;
+        for (int v = 0; v < count; v++) {
+            double e = outMeV[outFrom + v] * scale;
+            outMeV[outFrom + v] = e < thresholdMeV ? 0 : e;
+        }
+    }
+
+    /**
+     * (A4) for one generated layer (MeV, after postprocessing) as the next layer's Flow-3 condition, as the authors'
+     * {@code generate_flow_3} re-encodes it: fresh U[0, 5 keV] per voxel from {@code noise} (voxel order), divided
+     * by the noisy layer sum, logit. An empty layer (all voxels zero) becomes its noise pattern; should every draw
+     * be exactly zero (probability 2^-53 per voxel) the pattern is uniform rather than 0/0.
+     */
+    public static void encodeLayerCondition(double[] layerMeV, int from, int count, SplittableRandom noise,
+                                            double[] out, int at) {
+        double sum = 0;
+        for (int v = 0; v < count; v++) {
+            double e = layerMeV[from + v] + noise.nextDouble() * NOISE_MEV;
+            out[at + v] = e;
+            sum += e;
+        }
+        if (!(sum > 0)) {
+            java.util.Arrays.fill(out, at, at + count, 1.0);
+            sum = count;
+        }
+        for (int v = 0; v < count; v++) out[at + v] = logit(out[at + v] / sum);
+    }
 }

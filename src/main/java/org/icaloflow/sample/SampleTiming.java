@@ -5,8 +5,8 @@ import org.icaloflow.synth.ShowerGenerator;
 import java.util.function.Consumer;
 
 /**
- * Time per shower of full inductive generation (Flow-1, Flow-2, L-1 Flow-3 layers and postprocessing; no
- * file writing), as the paper's Table V. One point = one batch size: warm-up batches for 2 s (each stopped after
+ * Time per shower of full inductive generation (Flow-1, Flow-2, L-1 Flow-3 layers, postprocessing and the feedback
+ * of each layer to the next, all in {@link Sampler#generate}; no file writing), as the paper's Table V. One point = one batch size: warm-up batches for 2 s (each stopped after
  * the first Flow-3 layer), then timed batches until {@code repeats} runs and {@code minSeconds} are both
  * reached. A run that passes {@code maxSeconds} is stopped after the current layer and its full time
  * extrapolated from the Flow-3 layers done (every Flow-3 layer costs the same: one flow, same shapes).

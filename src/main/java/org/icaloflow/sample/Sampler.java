@@ -1,8 +1,6 @@
 package org.icaloflow.sample;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -15,19 +13,28 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
- * Inductive generation (paper Sec. III A) of a batch of showers:
+ * Inductive generation (paper Sec. III A) of a batch of showers, step by step as the authors' {@code run.py}
+ * ({@code generate_flow_1/2/3}) does it:
  * <ol>
- *   <li>Flow-1: proxy layer energies y_i (logit space, Eq. A2-A3) given E_inc (A1);</li>
- *   <li>Flow-2: layer 1's normalised voxels (logit space) given [E_inc, y_1/4] (A5);</li>
- *   <li>Flow-3, for i = 2..L: layer i given [E_inc, y_i, y_i-1, layer i-1 as Flow-2/3 produced it,
- *       one-hot(i) over L-1] — the layout of {@code Preprocessing.Encoded.flow3Condition};</li>
- *   <li>postprocessing (Eq. 2, {@link Preprocessing#decodeLayer}): inverse logit, times the proxy layer
- *       energy, voxels below the threshold set to zero, optionally renormalised.</li>
+ *   <li>Flow-1 given E_inc (A1) gives y_i; the proxy layer energies are Ẽ_i = clamp(inverse logit(y_i), 0, 1) x 65 GeV,
+ *       below the threshold set to zero ({@link Preprocessing#proxyLayerEnergy}). Wherever a layer energy conditions
+ *       a flow it is this Ẽ_i re-encoded, logit(Ẽ_i / 65 GeV) without noise ({@link Preprocessing#layerEnergyCondition});</li>
+ *   <li>Flow-2 gives layer 1 given [E_inc, logit(Ẽ_1 / 65 GeV) / 4] (A5);</li>
+ *   <li>Flow-3, for i = 2..L, gives layer i given [E_inc, logit(Ẽ_i/65 GeV), logit(Ẽ_i-1/65 GeV), layer i-1
+ *       re-encoded, one-hot(i) over L-1] — the layout of {@code Preprocessing.Encoded.flow3Condition}. Layer i-1
+ *       is fed back as training showed it (Eq. A4, {@link Preprocessing#encodeLayerCondition}): its postprocessed
+ *       MeV values plus fresh U[0, 5 keV] noise per voxel ({@link BaseNoise#feedback}), divided by that noisy sum,
+ *       logit;</li>
+ *   <li>postprocessing of every layer (Eq. 2, {@link Preprocessing#decodeGeneratedLayer}): inverse logit clamped
+ *       to [0, 1], times Ẽ_i, voxels below the threshold set to zero, optionally renormalised. The one threshold
+ *       ({@link Options#thresholdMeV}) applies to Ẽ_i, to the output and so to the fed-back layer, as the
+ *       authors' single {@code --threshold_cut}.</li>
  * </ol>
- * Base samples come from {@link BaseNoise}, so a shower depends only on (seed, its index). All arrays of a
- * batch live on one sub-manager of {@code root}, each layer's temporaries on a sub-manager of that one, so
- * memory is bounded by the batch. The device is {@code root}'s (DJL's default unless the caller chose).
- * Not thread-safe.
+ * Every random draw comes from {@link BaseNoise}, so a shower depends only on (seed, its index). All arrays of a
+ * batch live on one sub-manager of {@code root}, each layer's (condition, base sample, the flow's whole trace) on a
+ * sub-manager closed after the layer; the previous layer is carried in MeV on the host, where it is decoded anyway
+ * for the output, and its condition uploaded with the rest of Flow-3's condition, one array per layer. The device
+ * is {@code root}'s (DJL's default unless the caller chose). Not thread-safe.
  */
 public final class Sampler {
 
@@ -38,7 +45,8 @@ public final class Sampler {
 
     /**
      * @param seed         seed of the base samples
-     * @param thresholdMeV voxels below this energy become zero (the evaluator's readout threshold by default)
+     * @param thresholdMeV voxels and proxy layer energies below this become zero, in the output and so in the layer fed
+     *                     back to Flow-3 (the evaluator's readout threshold by default; the authors' code: 0.015 MeV)
      * @param renormalise  force each layer's voxels to sum to the proxy layer energy (off in iCaloFlow)
      */
     public record Options(long seed, double thresholdMeV, boolean renormalise) {
@@ -90,96 +98,92 @@ public final class Sampler {
     public Result generate(double[] incidentMeV, long firstIndex, LayerMonitor monitor) {
         int n = incidentMeV.length;
         int voxels = g.voxels();
+        double thr = options.thresholdMeV();
         float[] showers = new float[n * voxels];
-        float[] cInc = new float[n];
-        for (int i = 0; i < n; i++) cInc[i] = (float) Preprocessing.incidentCondition(incidentMeV[i]);
+        double[] cInc = new double[n];
+        for (int i = 0; i < n; i++) cInc[i] = Preprocessing.incidentCondition(incidentMeV[i]);
         AtomicLong bad = new AtomicLong();
         int done = 0;
         try (NDManager batch = root.newSubManager()) {
-            // Flow-1: y (n x L) in logit space
-            float[] y;
+            // Flow-1: Ẽ (n x L) in MeV, and the same re-encoded as the later flows' conditions
+            double[] proxy = new double[n * layers];
+            double[] cE = new double[n * layers];
             try (NDManager m = batch.newSubManager()) {
                 Flow f1 = models.flow1();
                 NDArray z = noise(m, f1, n, firstIndex, BaseNoise.FLOW1, layers);
-                NDArray c = create(m, cInc, new Shape(n, 1), f1.dataType());
-                y = floats(f1.sampleFrom(z, c));
-            }
-            float[] proxy = new float[n * layers];
-            double floor = Preprocessing.logit(0);
-            for (int k = 0; k < y.length; k++) {
-                if (!Float.isFinite(y[k])) {
-                    bad.incrementAndGet();
-                    y[k] = (float) floor; // a zero layer energy
+                double[] y = doubles(f1.sampleFrom(z, upload(m, cInc, new Shape(n, 1), f1.dataType())));
+                for (int k = 0; k < y.length; k++) {
+                    if (Double.isFinite(y[k])) {
+                        proxy[k] = Preprocessing.proxyLayerEnergy(y[k], thr);
+                    } else {
+                        bad.incrementAndGet(); // a zero layer energy
+                    }
+                    cE[k] = Preprocessing.layerEnergyCondition(proxy[k]);
                 }
-                proxy[k] = (float) Preprocessing.layerEnergyFromTarget(y[k]);
             }
+            // the last generated layer in MeV (postprocessed, as written): what conditions the next layer
+            double[] layerMeV = new double[n * vpl];
             // Flow-2: layer 1
-            NDArray prev;
             try (NDManager m = batch.newSubManager()) {
                 Flow f2 = models.flow2();
-                float[] c = new float[2 * n];
+                double[] c = new double[2 * n];
                 for (int i = 0; i < n; i++) {
                     c[2 * i] = cInc[i];
-                    c[2 * i + 1] = (float) (y[i * layers] / Preprocessing.FLOW2_LAYER_DIVISOR);
+                    c[2 * i + 1] = cE[i * layers] / Preprocessing.FLOW2_LAYER_DIVISOR;
                 }
                 NDArray z = noise(m, f2, n, firstIndex, 0, vpl);
-                prev = f2.sampleFrom(z, create(m, c, new Shape(n, 2), f2.dataType()));
-                prev.attach(batch);
+                decode(f2.sampleFrom(z, upload(m, c, new Shape(n, 2), f2.dataType())), 0, n, proxy, layerMeV, showers, bad);
             }
-            decode(prev, 0, n, proxy, showers, bad);
             done = 1;
             if (monitor == null || monitor.afterLayer(0)) {
                 Flow f3 = models.flow3();
-                int width = 3 + (layers - 1);
-                float[] side = new float[n * width];
+                int width = Preprocessing.flow3ConditionWidth(layers, vpl);
+                double[] cond = new double[n * width];
+                long seed = options.seed();
                 for (int l = 1; l < layers; l++) {
-                    NDArray next;
+                    int layer = l;
+                    // [E_inc, E_l, E_l-1, layer l-1 re-encoded (A4), one-hot(l)]: part of the layer's cost (Table V)
+                    rows(n).forEach(i -> {
+                        int o = i * width;
+                        cond[o] = cInc[i];
+                        cond[o + 1] = cE[i * layers + layer];
+                        cond[o + 2] = cE[i * layers + layer - 1];
+                        Preprocessing.encodeLayerCondition(layerMeV, i * vpl, vpl,
+                                BaseNoise.feedback(seed, firstIndex + i, layer - 1), cond, o + 3);
+                        java.util.Arrays.fill(cond, o + 3 + vpl, o + width, 0);
+                        cond[o + 3 + vpl + (layer - 1)] = 1;
+                    });
                     try (NDManager m = batch.newSubManager()) {
-                        // [E_inc, y_l, y_l-1] and one-hot(l) are built here; layer l-1 never leaves the device
-                        java.util.Arrays.fill(side, 0f);
-                        for (int i = 0; i < n; i++) {
-                            int o = i * width;
-                            side[o] = cInc[i];
-                            side[o + 1] = y[i * layers + l];
-                            side[o + 2] = y[i * layers + l - 1];
-                            side[o + 3 + (l - 1)] = 1f;
-                        }
-                        NDArray s = create(m, side, new Shape(n, width), f3.dataType());
-                        NDArray p = prev;
-                        if (prev.getDataType() != f3.dataType()) {
-                            p = prev.toType(f3.dataType(), false);
-                            p.attach(m);
-                        }
-                        NDArray cond = NDArrays.concat(new NDList(s.get(":, 0:3"), p, s.get(":, 3:")), 1);
                         NDArray z = noise(m, f3, n, firstIndex, l, vpl);
-                        next = f3.sampleFrom(z, cond);
-                        next.attach(batch);
+                        NDArray c = upload(m, cond, new Shape(n, width), f3.dataType());
+                        decode(f3.sampleFrom(z, c), l, n, proxy, layerMeV, showers, bad);
                     }
-                    prev.close();
-                    prev = next;
-                    decode(prev, l, n, proxy, showers, bad);
                     done = l + 1;
                     if (monitor != null && !monitor.afterLayer(l)) break;
                 }
             }
-            return new Result(new ShowerBatch(incidentMeV.clone(), showers, voxels), proxy, done, bad.get());
+            float[] proxyMeV = new float[proxy.length];
+            for (int k = 0; k < proxy.length; k++) proxyMeV[k] = (float) proxy[k];
+            return new Result(new ShowerBatch(incidentMeV.clone(), showers, voxels), proxyMeV, done, bad.get());
         }
     }
 
-    /** Eq. 2 for layer l of every row: flow output (logit space) to MeV, thresholded. */
-    private void decode(NDArray logits, int l, int n, float[] proxy, float[] showers, AtomicLong bad) {
-        float[] x = floats(logits);
+    /** Eq. 2 for layer l of every row: flow output (logit space) to MeV, thresholded, into layerMeV and showers. */
+    private void decode(NDArray logits, int l, int n, double[] proxy, double[] layerMeV, float[] showers, AtomicLong bad) {
+        double[] x = doubles(logits);
         int voxels = g.voxels();
         rows(n).forEach(i -> {
             int from = i * vpl;
             for (int v = from; v < from + vpl; v++) {
-                if (Float.isNaN(x[v])) {
+                if (Double.isNaN(x[v])) {
                     bad.incrementAndGet();
-                    x[v] = Float.NEGATIVE_INFINITY; // zero energy
+                    x[v] = Double.NEGATIVE_INFINITY; // zero energy
                 }
             }
-            Preprocessing.decodeLayer(x, from, vpl, proxy[i * layers + l], options.thresholdMeV(),
-                    options.renormalise(), showers, i * voxels + l * vpl);
+            Preprocessing.decodeGeneratedLayer(x, from, vpl, proxy[i * layers + l], options.thresholdMeV(),
+                    options.renormalise(), layerMeV, from);
+            int out = i * voxels + l * vpl;
+            for (int v = 0; v < vpl; v++) showers[out + v] = (float) layerMeV[from + v];
         });
     }
 
@@ -200,12 +204,20 @@ public final class Sampler {
         return n >= PARALLEL_ROWS ? s.parallel() : s;
     }
 
-    private static NDArray create(NDManager m, float[] data, Shape shape, DataType type) {
-        NDArray a = m.create(data, shape);
+    /** A host array on the manager's device, in the flow's type. */
+    private static NDArray upload(NDManager m, double[] data, Shape shape, DataType type) {
+        if (type == DataType.FLOAT64) return m.create(data, shape);
+        float[] f = new float[data.length];
+        for (int k = 0; k < f.length; k++) f[k] = (float) data[k];
+        NDArray a = m.create(f, shape);
         return type == DataType.FLOAT32 ? a : a.toType(type, false);
     }
 
-    private static float[] floats(NDArray a) {
-        return a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
+    private static double[] doubles(NDArray a) {
+        if (a.getDataType() == DataType.FLOAT64) return a.toDoubleArray();
+        float[] f = a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
+        double[] d = new double[f.length];
+        for (int k = 0; k < f.length; k++) d[k] = f[k];
+        return d;
     }
 }

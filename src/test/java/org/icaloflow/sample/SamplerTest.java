@@ -22,7 +22,10 @@ class SamplerTest {
     private static final Geometry G = TinyFlows.DS2;
     private static final double[] E = {1e3, 3e4, 2e5, 1e6, 5e3};
 
-    /** The sampler's layers 1 and 2 recomputed by hand from the base noise, with Encoded's Flow-3 layout. */
+    /**
+     * The sampler's layers 1 and 2 recomputed by hand from the base and feedback noise, with Encoded's Flow-3
+     * layout (all 45 layers against an independent chain: InductiveChainTest).
+     */
     @Test
     void wiringMatchesHandComputedChainAndEncodedLayout() {
         try (NDManager root = NDManager.newBaseManager()) {
@@ -51,28 +54,37 @@ class SamplerTest {
                 // proxies: Flow-1 outputs decoded
                 for (int k = 0; k < y.length; k++)
                     assertEquals(Preprocessing.layerEnergyFromTarget(y[k]), r.proxyMeV()[k], 1e-4 * Math.max(1, r.proxyMeV()[k]));
-                // Encoded rows: incident, y, layer-1 logits from Flow-2
+                // Encoded rows: incident, the energy conditions logit(Ẽ_i / 65 GeV) (as the authors' generate_flow_3:
+                // Flow-1's decoded energies re-encoded, no noise), layer 1 as the authors feed it back (Eq. A4)
                 int w = EncodedShowers.width(L, V);
                 float[] data = new float[n * w];
                 float[] c2 = new float[2 * n];
                 for (int i = 0; i < n; i++) {
                     data[i * w] = c1[i];
-                    System.arraycopy(y, i * L, data, i * w + 1, L);
+                    for (int l = 0; l < L; l++)
+                        data[i * w + 1 + l] = (float) Math.log((r.proxyMeV()[i * L + l] / 65e3 + 1e-6) / (1 - r.proxyMeV()[i * L + l] / 65e3 - 1e-6));
                     c2[2 * i] = c1[i];
-                    c2[2 * i + 1] = y[i * L] / 4f;
+                    c2[2 * i + 1] = data[i * w + 1] / 4f;
                 }
                 float[] x0 = f2.inverse(m.create(z2, new Shape(n, V)), m.create(c2, new Shape(n, 2))).x().toFloatArray();
-                for (int i = 0; i < n; i++) System.arraycopy(x0, i * V, data, i * w + 1 + L, V);
+                float[] want = new float[n * G.voxels()];
+                for (int i = 0; i < n; i++) {
+                    Preprocessing.decodeLayer(x0, i * V, V, r.proxyMeV()[i * L], thr, false, want, i * G.voxels());
+                    // layer 1 in MeV + U[0, 5 keV] from the feedback stream, divided by its noisy sum, logit
+                    java.util.SplittableRandom u = BaseNoise.feedback(seed, first + i, 0);
+                    double[] noisy = new double[V];
+                    double sum = 0;
+                    for (int v = 0; v < V; v++) sum += noisy[v] = want[i * G.voxels() + v] + 5e-3 * u.nextDouble();
+                    for (int v = 0; v < V; v++) data[i * w + 1 + L + v] = (float) Preprocessing.logit(noisy[v] / sum);
+                }
                 Preprocessing.Encoded enc = new Preprocessing.Encoded(n, L, V, data);
                 float[] c3 = enc.flow3Condition(1);
                 float[] x1 = f3.inverse(m.create(z3, new Shape(n, V)), m.create(c3, new Shape(n, 191))).x().toFloatArray();
-                float[] want = new float[G.voxels()];
                 for (int i = 0; i < n; i++) {
-                    Preprocessing.decodeLayer(x0, i * V, V, r.proxyMeV()[i * L], thr, false, want, 0);
-                    Preprocessing.decodeLayer(x1, i * V, V, r.proxyMeV()[i * L + 1], thr, false, want, V);
+                    Preprocessing.decodeLayer(x1, i * V, V, r.proxyMeV()[i * L + 1], thr, false, want, i * G.voxels() + V);
                     for (int v = 0; v < 2 * V; v++) {
-                        float got = r.showers().voxel(i, v);
-                        assertEquals(want[v], got, 1e-4 * Math.max(1e-3, Math.abs(want[v])), "row " + i + " voxel " + v);
+                        float wv = want[i * G.voxels() + v], got = r.showers().voxel(i, v);
+                        assertEquals(wv, got, 1e-4 * Math.max(1e-3, Math.abs(wv)), "row " + i + " voxel " + v);
                     }
                 }
                 // the condition really matters: a wrong one-hot changes layer 2
@@ -88,6 +100,13 @@ class SamplerTest {
         }
     }
 
+    /**
+     * Renormalised layers sum to the proxies; the threshold zeroes the voxels and proxies below it. Issue 12 item 0:
+     * this test once compared two runs voxel by voxel with the threshold at a voxel's own value; on a CPU where that
+     * voxel's double value rounded up to its float, the threshold run cut it and the test failed (here, with the
+     * threshold at each of the 80 voxel values around the median, the old check failed for 43). Now one run's
+     * voxels are checked against the threshold, and two runs only outside a band around it (passes for all 80).
+     */
     @Test
     void renormalisedLayerSumsEqualProxiesAndThresholdApplies() {
         try (NDManager root = NDManager.newBaseManager()) {
@@ -105,23 +124,43 @@ class SamplerTest {
                     assertEquals(p, sum, 1e-4 * p + 1e-6, "row " + i + " layer " + l);
                 }
             }
-            // a high threshold (the median voxel without one): every voxel is zero or at least the threshold
+            // a high threshold: the median voxel of layer 1 without one
             Sampler.Result t0 = new Sampler(models, root, new Sampler.Options(7, 0, false)).generate(E, 0);
-            float[] sorted = t0.showers().showersMeV().clone();
-            java.util.Arrays.sort(sorted);
-            double thr = sorted[sorted.length / 2];
+            float[] b = t0.showers().showersMeV();
+            int voxels = G.voxels();
+            float[] first = new float[E.length * V];
+            for (int i = 0; i < E.length; i++) System.arraycopy(b, i * voxels, first, i * V, V);
+            java.util.Arrays.sort(first);
+            double thr = first[first.length / 2];
             Sampler.Result t = new Sampler(models, root, new Sampler.Options(7, thr, false)).generate(E, 0);
-            int cut = 0;
-            float[] a = t.showers().showersMeV(), b = t0.showers().showersMeV();
+            float[] a = t.showers().showersMeV();
+            // every voxel of every layer is zero or at least the threshold (compared in float: rounding is monotone)
             for (int k = 0; k < a.length; k++) {
                 assertTrue(Float.isFinite(a[k]) && a[k] >= 0);
-                if (a[k] == 0) {
-                    assertTrue(b[k] < thr);
-                    if (b[k] > 0) cut++;
-                    assertTrue(b[k] < thr);
-                } else {
-                    assertTrue(a[k] >= thr);
-                    assertEquals(b[k], a[k]);
+                assertTrue(a[k] == 0 || a[k] >= (float) thr, "voxel " + k + ": " + a[k] + " below " + thr);
+            }
+            // Two runs agree only up to rounding, and a value at the threshold (the median voxel is one) may fall
+            // either side of it in either run: compare outside a band around it. Proxies: zero below, else as before.
+            double lo = thr * (1 - 1e-5), hi = thr * (1 + 1e-5);
+            for (int k = 0; k < E.length * 45; k++) {
+                double p0 = t0.proxyMeV()[k], p = t.proxyMeV()[k];
+                if (p0 < lo) assertEquals(0.0, p, "proxy " + k);
+                if (p0 > hi) assertEquals(p0, p, 1e-5 * p0, "proxy " + k);
+            }
+            // Layer 1 (Flow-2 sees E_inc and Ẽ_1 only, unchanged where Ẽ_1 is above the threshold): zero exactly
+            // where it was below. Later layers are conditioned on the thresholded layer before them (Eq. A4), so
+            // they differ from the run without threshold: InductiveChainTest checks them.
+            int cut = 0;
+            for (int i = 0; i < E.length; i++) {
+                if (t0.proxyMeV()[i * 45] <= hi) continue;
+                for (int v = 0; v < V; v++) {
+                    float bv = b[i * voxels + v], av = a[i * voxels + v];
+                    if (bv < lo) {
+                        assertEquals(0f, av, "row " + i + " voxel " + v);
+                        if (bv > 0) cut++;
+                    } else if (bv > hi) {
+                        assertEquals(bv, av, 1e-5 * bv, "row " + i + " voxel " + v);
+                    }
                 }
             }
             assertTrue(cut > 0, "threshold removed some voxels");

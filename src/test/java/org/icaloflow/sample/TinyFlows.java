@@ -11,7 +11,7 @@ import org.icaloflow.flow.FlowSpec;
 import java.nio.file.Path;
 import java.util.Random;
 
-/** Tiny flows with the DS2 dims (45 | 1, 144 | 2, 144 | 191), one block, 8 hidden units. */
+/** Tiny flows with the DS2 dims (45 | 1, 144 | 2, 144 | 191) or another geometry's, one block, 8 hidden units. */
 final class TinyFlows {
     private TinyFlows() {
     }
@@ -25,11 +25,16 @@ final class TinyFlows {
     static final Geometry DS2 = Geometry.ds2();
 
     static FlowSpec spec(int flow, FlowKind kind) {
-        int dim = flow == 1 ? 45 : 144;
+        return spec(DS2, flow, kind);
+    }
+
+    static FlowSpec spec(Geometry g, int flow, FlowKind kind) {
+        int vpl = g.voxelsPerLayer();
+        int dim = flow == 1 ? g.layers() : vpl;
         int cond = switch (flow) {
             case 1 -> 1;
             case 2 -> 2;
-            default -> 191;
+            default -> 3 + vpl + g.layers() - 1;
         };
         return new FlowSpec(kind, dim, cond, 0, 8, 1, 4, 6, 10 + flow, 1e-6, 1e-6, 1e-6);
     }
@@ -41,7 +46,12 @@ final class TinyFlows {
 
     /** The same in the given type (float64: rounding differences stay far below any tolerance). */
     static Flow create(int flow, FlowKind kind, NDManager m, long seed, DataType type) {
-        Flow f = Flow.create(spec(flow, kind), m, type);
+        return create(DS2, flow, kind, m, seed, type);
+    }
+
+    /** The same for geometry g. */
+    static Flow create(Geometry g, int flow, FlowKind kind, NDManager m, long seed, DataType type) {
+        Flow f = Flow.create(spec(g, flow, kind), m, type);
         Random rng = new Random(seed);
         for (NDArray p : f.parameters()) {
             double[] v = new double[(int) p.size()];
