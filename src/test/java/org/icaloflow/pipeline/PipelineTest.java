@@ -102,6 +102,7 @@ class PipelineTest {
         List<String> cls = Files.readAllLines(run.resolve("evaluation/classifier.csv"));
         assertEquals("sample,level,run,auc,jsd", cls.get(0));
         assertEquals(1 + 2 * 2 * 2, cls.size(), "teacher and student x low and high x 2 runs");
+        qualityGates(run, cls);
         assertTrue(Files.isRegularFile(run.resolve("evaluation/separation_power.csv")));
         assertTrue(Files.isRegularFile(run.resolve("timing/timing.csv")));
         String report = Files.readString(run.resolve("report.html"));
@@ -112,6 +113,53 @@ class PipelineTest {
             assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("trace")), "pipeline_info has the trace");
         }
         if (mlflow != null) checkMlflow();
+    }
+
+    /**
+     * Issue 12 item 8: gates a broken sampler cannot pass even with the test profile's tiny models. The high-level
+     * AUC of teacher and student stays below 0.99 (a sampler producing garbage gives 1.0), and each sample's mean
+     * E_tot/E_inc is within 20 % of the reference's. The reference is regenerated here with the pipeline's own
+     * synth call (seed + 1, the same number of showers): synth is deterministic per (seed, shower index).
+     */
+    void qualityGates(Path run, List<String> classifierCsv) throws Exception {
+        List<String> header = List.of(classifierCsv.get(0).split(","));
+        int si = header.indexOf("sample"), li = header.indexOf("level"), ai = header.indexOf("auc");
+        assertTrue(si >= 0 && li >= 0 && ai >= 0, "classifier.csv has sample, level and auc columns: " + header);
+        for (String v : List.of("teacher", "student")) {
+            double sum = 0;
+            int n = 0;
+            for (String line : classifierCsv.subList(1, classifierCsv.size())) {
+                String[] c = line.split(",", -1);
+                if (c[si].equals(v) && c[li].startsWith("high")) {
+                    sum += Double.parseDouble(c[ai]);
+                    n++;
+                }
+            }
+            assertTrue(n > 0, "high-level classifier rows for " + v);
+            assertTrue(sum / n < 0.99, v + ": high-level AUC " + sum / n + " (a broken sampler gives 1.0)");
+        }
+        Path reference = tmp.resolve("reference_for_gates.hdf5");
+        Process p = new ProcessBuilder("java", "-jar", ROOT.resolve("target/icaloflow.jar").toString(), "synth", "--geometry", "ds2",
+                "--events", "2000", "--seed", "1235", "--out", reference.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("synth-gates.log").toFile()).start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0, "reference regenerated: " + Files.readString(tmp.resolve("synth-gates.log")));
+        double ref = meanTotalOverIncident(reference);
+        for (String v : List.of("teacher", "student")) {
+            double gen = meanTotalOverIncident(run.resolve("samples/samples_" + v + ".hdf5"));
+            assertEquals(ref, gen, 0.2 * ref, v + ": mean E_tot/E_inc " + gen + " against the reference's " + ref);
+        }
+    }
+
+    static double meanTotalOverIncident(Path h5) {
+        try (ShowerFile sf = ShowerFile.open(h5, Geometry.ds2())) {
+            double sum = 0;
+            long n = sf.size();
+            for (long from = 0; from < n; from += 500) {
+                ShowerBatch b = sf.read(from, (int) Math.min(500, n - from));
+                for (int i = 0; i < b.size(); i++) sum += b.showerSum(i) / b.incidentEnergyMeV()[i];
+            }
+            return sum / n;
+        }
     }
 
     void checkMlflow() throws Exception {
