@@ -19,8 +19,10 @@ import java.util.List;
  * }</pre>
  *
  * {@link #step()} reads each parameter's gradient, updates the parameter in place, zeroes the gradient
- * (PyTorch accumulates otherwise) and tells the flow its parameters changed. The learning rate is settable
- * before every step (for schedules). State (moments) lives on a sub-manager of the first parameter's manager.
+ * (PyTorch accumulates otherwise) and tells the flow its parameters changed. The learning rate and β1 are
+ * settable before every step (schedules; OneCycle cycles β1 as torch's OneCycleLR does with Adam). As in
+ * torch.optim.Adam, the step uses the current β1 both in the first-moment update and in its bias correction
+ * {@code 1 - β1^t}. State (moments) lives on a sub-manager of the first parameter's manager.
  */
 public final class Adam implements AutoCloseable {
     private final List<NDArray> params;
@@ -29,7 +31,7 @@ public final class Adam implements AutoCloseable {
     private final List<NDArray> m = new ArrayList<>();
     private final List<NDArray> v = new ArrayList<>();
     private double learningRate;
-    private final double beta1;
+    private double beta1;
     private final double beta2;
     private final double eps;
     private long t;
@@ -64,6 +66,16 @@ public final class Adam implements AutoCloseable {
 
     public void setLearningRate(double lr) {
         this.learningRate = lr;
+    }
+
+    public double beta1() {
+        return beta1;
+    }
+
+    /** β1 of the next steps (torch: {@code group['betas'] = (beta1, beta2)}). */
+    public void setBeta1(double b) {
+        if (!(b >= 0 && b < 1)) throw new IllegalArgumentException("beta1 must be in [0, 1), got " + b);
+        this.beta1 = b;
     }
 
     /** Number of steps taken. */

@@ -109,6 +109,7 @@ public final class Trainer {
         Path best = o.checkpointDir() != null ? ckpt.resolveSibling(ckpt.getFileName() + "-best") : out.resolve(MODEL);
         long spe = train.batchesPerPass(s.batchSize());
         long total = spe * s.epochs();
+        LearningRateSchedule.Clock clock = new LearningRateSchedule.Clock(total, spe, s.selectEvery());
         State st = new State();
         List<String> history = new ArrayList<>();
         boolean resumed = false;
@@ -145,8 +146,11 @@ public final class Trainer {
                     Iterator<TrainingData.Batch> it = train.batches(s.batchSize(), true, epochSeed(st.epoch), st.batchInEpoch);
                     while (it.hasNext()) {
                         TrainingData.Batch b = it.next();
-                        double lr = s.schedule().rate(st.step, total, spe);
+                        // the schedule is a function of the step alone: a resumed run continues it exactly
+                        double lr = s.schedule().rate(st.step, clock);
+                        double beta1 = s.schedule().beta1(st.step, clock);
                         adam.setLearningRate(lr);
+                        adam.setBeta1(beta1);
                         double loss = step(flow, adam, b, objective, st.step, terms);
                         st.step++;
                         st.batchInEpoch++;
@@ -183,6 +187,7 @@ public final class Trainer {
                             history.add(row.toString());
                             tracker.logMetric("train_loss", mean, st.step);
                             tracker.logMetric("lr", lr, st.step);
+                            tracker.logMetric("beta1", beta1, st.step);
                             tracker.logMetric("samples_per_s", rate, st.step);
                             progress.update(st.step, st.epoch + 1, s.epochs(), mean, lr, rate);
                             intervalLoss = 0;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param epochs          passes over the training set
  * @param batchSize       samples per optimiser step (Flow-3: (shower, layer) pairs)
- * @param schedule        learning-rate schedule
+ * @param schedule        learning-rate (and Adam β1) schedule
  * @param selectEvery     also evaluate the selection set every this many batches (0: only at each epoch's end;
  *                        the paper: 250 for Flow-3)
  * @param selectShowers   showers of the selection set used for model selection (0: all)
@@ -44,6 +44,9 @@ public record TrainingSettings(
         if (schedule == null) throw new IllegalArgumentException(where + ".schedule is required");
         schedule.validate(where + ".schedule");
         if (selectEvery < 0) throw new IllegalArgumentException(where + ".selectEvery must be >= 0");
+        if (schedule instanceof LearningRateSchedule.MultiStep ms && ms.stepEvery().equals("selection") && selectEvery == 0)
+            throw new IllegalArgumentException(where + ".schedule.stepEvery is selection but " + where
+                    + ".selectEvery is 0 (no intermediate selections): set selectEvery or use stepEvery epoch or batch");
         if (selectShowers < 0) throw new IllegalArgumentException(where + ".selectShowers must be >= 0");
         if (logEvery < 1) throw new IllegalArgumentException(where + ".logEvery must be >= 1");
         if (maxBadBatches < 1) throw new IllegalArgumentException(where + ".maxBadBatches must be >= 1");

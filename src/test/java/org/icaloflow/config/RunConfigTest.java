@@ -18,7 +18,7 @@ class RunConfigTest {
     void theShippedConfigsCarryTablesTwoAndThree() {
         RunConfig ds2 = RunConfig.load(Path.of("configs/ds2.yaml"));
         assertEquals(500, ds2.training().flow1().epochs());
-        assertEquals(new LearningRateSchedule.OneCycle(2e-5, 1e-3), ds2.training().flow3().schedule());
+        assertEquals(LearningRateSchedule.OneCycle.reference(1e-3, 50, 0.85), ds2.training().flow3().schedule());
         assertEquals(250, ds2.training().flow3().selectEvery());
         assertEquals(191, ds2.architecture().flow3Teacher().conditionDim());
         assertEquals(384, ds2.architecture().flow3Student().hiddenWidth());
@@ -28,6 +28,9 @@ class RunConfigTest {
         assertEquals(40, ds3.training().flow3().epochs());
         var ms = (LearningRateSchedule.MultiStep) ds3.training().flow1().schedule();
         assertEquals(java.util.List.of(400, 500), ms.milestones());
+        assertEquals("epoch", ms.stepEvery());
+        assertEquals("selection", ((LearningRateSchedule.MultiStep) ds3.training().flow3().schedule()).stepEvery());
+        assertEquals(LearningRateSchedule.OneCycle.reference(1e-4, 10, 0.85), ds2.training().flow1().schedule());
         assertEquals(947, ds3.architecture().flow3Teacher().conditionDim());
         RunConfig test = RunConfig.load(Path.of("configs/test.yaml"));
         assertTrue(test.training().flow3().epochs() <= 3);

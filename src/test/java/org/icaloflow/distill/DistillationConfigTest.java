@@ -21,8 +21,8 @@ class DistillationConfigTest {
         DistillationSettings f2 = ds2.distillation().flow2(), f3 = ds2.distillation().flow3();
         assertEquals(400, f2.training().epochs());
         assertEquals(1000, f2.training().batchSize());
-        assertEquals(new LearningRateSchedule.OneCycle(2e-5, 1e-3), f2.training().schedule());
-        assertEquals(new LearningRateSchedule.OneCycle(2e-5, 5e-4), f3.training().schedule());
+        assertEquals(LearningRateSchedule.OneCycle.reference(1e-3, 50, 0.85), f2.training().schedule());
+        assertEquals(LearningRateSchedule.OneCycle.reference(5e-4, 25, 0.80), f3.training().schedule());
         assertEquals(100, f3.training().epochs());
         assertEquals(250, f3.training().selectEvery());
         assertEquals(new DistillationSettings.Weights(1.0, 1.0, 1.0, 1.0), f2.weights().resolved(2));
@@ -31,7 +31,7 @@ class DistillationConfigTest {
         assertFalse(f2.diversityWeighting().enabled());
         RunConfig ds3 = RunConfig.load(Path.of("configs/ds3.yaml"));
         assertEquals(100, ds3.distillation().flow2().training().batchSize());
-        assertEquals(new LearningRateSchedule.OneCycle(4e-6, 1e-4), ds3.distillation().flow3().training().schedule());
+        assertEquals(LearningRateSchedule.OneCycle.reference(1e-4, 25, 0.80), ds3.distillation().flow3().training().schedule());
         assertEquals(30, ds3.distillation().flow3().training().epochs());
         RunConfig test = RunConfig.load(Path.of("configs/test.yaml"));
         assertTrue(test.distillation().flow2().training().epochs() <= 3);
