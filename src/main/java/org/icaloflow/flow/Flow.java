@@ -55,14 +55,14 @@ import org.icaloflow.UserError;
 public final class Flow implements AutoCloseable {
     public static final String FORMAT = "icaloflow-flow";
     /**
-     * 2: MADE output columns parameter-major ({@code p·D + k}); 1: feature-major ({@code k·P + p}), still read
-     * (the output weights and biases are regrouped on loading).
+     * 3: nflows 0.14's parameterisation (condition layer with its own bias and a ReLU, interior knot derivatives
+     * {@code minD + softplus(u)}). Versions 1 and 2 (no condition bias or ReLU, derivatives
+     * {@code minD + softplus(u + log(e^{1−minD} − 1))}) are refused with a request to retrain: the ReLU makes
+     * an exact conversion impossible.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     public static final String JSON_FILE = "flow.json";
     public static final String PARAMS_FILE = "params.bin";
-    /** Scale of the uniform initialisation of MADE output weights (near-identity fresh flow). */
-    public static final double OUTPUT_INIT_SCALE = 1e-3;
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final double LOG_2PI = Math.log(2 * Math.PI);
@@ -115,7 +115,7 @@ public final class Flow implements AutoCloseable {
         Arrays.fill(widths, spec.hiddenWidth());
         for (int i = 0; i < spec.blocks(); i++) {
             Made made = new Made(manager, d, spec.conditionDim(), widths, spec.paramsPerFeature(), dataType, rng,
-                    OUTPUT_INIT_SCALE, "block" + i + ".made.");
+                    "block" + i + ".made.");
             mades.add(made);
             parameters.addAll(made.parameters());
             parameterNames.addAll(made.parameterNames());
@@ -630,9 +630,14 @@ public final class Flow implements AutoCloseable {
                     + "', expected '" + FORMAT + "')");
         }
         int v = root.path("formatVersion").asInt(-1);
-        if (v != FORMAT_VERSION && v != 1) {
+        if (v == 1 || v == 2) {
+            throw new UserError(json + ": flow checkpoint format version " + v + " was trained with the old spline/MADE"
+                    + " parameterisation (condition layer without bias and ReLU, shifted knot derivatives) and cannot"
+                    + " be converted; retrain it with this build (format " + FORMAT_VERSION + ")");
+        }
+        if (v != FORMAT_VERSION) {
             throw new UserError(json + ": flow checkpoint format version " + v + " is not supported (this build reads "
-                    + "1 and " + FORMAT_VERSION + ")");
+                    + FORMAT_VERSION + ")");
         }
         FlowSpec spec = FlowSpec.fromTree(root.get("spec"), json + ": spec");
         if (expected != null && !expected.equals(spec)) {
@@ -683,11 +688,6 @@ public final class Flow implements AutoCloseable {
                     throw new UserError(bin + ": parameter " + flow.parameterNames.get(i) + " has shape "
                             + src.getShape() + ", architecture needs " + dst.getShape());
                 }
-                if (v == 1 && flow.parameterNames.get(i).endsWith(".out.weight")) {
-                    src = featureToParameterMajor(src, spec, 1);
-                } else if (v == 1 && flow.parameterNames.get(i).endsWith(".out.bias")) {
-                    src = featureToParameterMajor(src, spec, 0);
-                }
                 if (dataType == DataType.FLOAT64) {
                     dst.set(src.toType(DataType.FLOAT64, false).toDoubleArray());
                 } else {
@@ -703,17 +703,6 @@ public final class Flow implements AutoCloseable {
         }
         flow.markParametersChanged();
         return flow;
-    }
-
-    /** Format 1 → 2: columns {@code k·P + p} of the last axis become {@code p·D + k} (axis = that last axis). */
-    private static NDArray featureToParameterMajor(NDArray a, FlowSpec spec, int axis) {
-        int d = spec.dim();
-        int p = spec.paramsPerFeature();
-        if (axis == 0) {
-            return a.reshape(d, p).transpose(1, 0).reshape(d * p);
-        }
-        long rows = a.getShape().get(0);
-        return a.reshape(rows, d, p).transpose(0, 2, 1).reshape(rows, d * p);
     }
 
     @Override

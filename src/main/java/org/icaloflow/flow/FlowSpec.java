@@ -16,8 +16,9 @@ import org.icaloflow.UserError;
  *
  * <p>Bindable by Jackson (JSON or YAML). Required keys: {@code kind, dim, conditionDim, hiddenLayers,
  * hiddenWidth}; optional keys with defaults: {@code blocks=8, bins=8, tailBound=14, seed=0,
- * minBinWidth=1e-6, minBinHeight=1e-6, minDerivative=1e-6}. A MADE with {@code hiddenLayers=n,
- * hiddenWidth=W} is: masked D→W (+ condition C→W), n masked W→W layers, masked W→D·(3K−1).
+ * minBinWidth=1e-6, minBinHeight=1e-6, minDerivative=1e-6} (the authors' run.py values; nflows' own defaults are
+ * 1e-3). A MADE with {@code hiddenLayers=n, hiddenWidth=W} is nflows' feedforward MADE with {@code num_blocks=n}:
+ * masked D→W (+ relu(condition C→W)), n masked W→W layers, masked W→D·(3K−1).
  *
  * @param kind MAF (fast density) or IAF (fast sampling)
  * @param dim number of features D (≥ 1)

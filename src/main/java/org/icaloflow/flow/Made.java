@@ -12,8 +12,13 @@ import java.util.Random;
 /**
  * Conditional MADE (Germain et al. 2015) producing P parameters per feature.
  *
- * <p>Layers: masked D→W₀ (plus an unmasked condition linear C→W₀ added to its pre-activation), masked
- * W_{i−1}→W_i hidden layers, masked W_last→D·P output. ReLU after every layer except the output.
+ * <p>Layers as nflows 0.14's {@code MADE} with feedforward blocks (the authors' {@code use_residual_blocks=False},
+ * no batch norm, no dropout): masked D→W₀, to whose output the condition layer adds {@code relu(c·W_c + b_c)}
+ * (nflows' {@code temps += activation(context_layer(context))}), then ReLU; masked W_{i−1}→W_i hidden layers with
+ * ReLU; masked W_last→D·P output. Initialisation as torch's {@code nn.Linear} default (nflows' {@code MaskedLinear}
+ * and context layer do not change it): weights and biases uniform(±1/√fan_in), fan_in the layer's full input
+ * width (masks apply in the forward pass); the output layer included (nflows zero-initialises only residual
+ * blocks, which the authors do not use).
  * Degrees: inputs 1..D; hidden units cycle through 1..D−1 (all 0 when D = 1, so every hidden unit then
  * sees only the condition); output group k (features numbered 1..D) connects to hidden units of degree
  * &lt; k. Hence the P outputs of feature k depend only on inputs 1..k−1 and the condition.
@@ -41,6 +46,7 @@ public final class Made {
     private final NDArray inW;
     private final NDArray inB;
     private final NDArray condW; // null when conditionDim == 0
+    private final NDArray condB; // null when conditionDim == 0
     private final List<NDArray> hidW = new ArrayList<>();
     private final List<NDArray> hidB = new ArrayList<>();
     private final NDArray outW;
@@ -49,10 +55,9 @@ public final class Made {
     /**
      * @param manager long-lived manager for parameters and masks (its device is used)
      * @param widths widths of the initial and following hidden layers (length ≥ 1)
-     * @param outputScale output-layer weights are uniform(±outputScale); bias 0 (near-identity flow)
      */
     public Made(NDManager manager, int dim, int conditionDim, int[] widths, int paramsPerFeature,
-            DataType dataType, Random rng, double outputScale, String prefix) {
+            DataType dataType, Random rng, String prefix) {
         if (widths.length < 1) {
             throw new IllegalArgumentException("MADE needs at least one hidden layer");
         }
@@ -84,11 +89,13 @@ public final class Made {
         masks.add(mask(manager, inDeg, hidDeg[0], false));
         inB = param(manager, prefix + "in.bias", uniform(rng, widths[0], 1 / Math.sqrt(dim)), new Shape(widths[0]));
         if (conditionDim > 0) {
-            condW = param(manager, prefix + "cond.weight",
-                    uniform(rng, conditionDim * widths[0], 1 / Math.sqrt(conditionDim)),
+            double bound = 1 / Math.sqrt(conditionDim);
+            condW = param(manager, prefix + "cond.weight", uniform(rng, conditionDim * widths[0], bound),
                     new Shape(conditionDim, widths[0]));
+            condB = param(manager, prefix + "cond.bias", uniform(rng, widths[0], bound), new Shape(widths[0]));
         } else {
             condW = null;
+            condB = null;
         }
         for (int l = 1; l < widths.length; l++) {
             double bound = 1 / Math.sqrt(widths[l - 1]);
@@ -99,10 +106,11 @@ public final class Made {
                     new Shape(widths[l])));
         }
         int last = widths[widths.length - 1];
-        outW = param(manager, prefix + "out.weight", uniform(rng, last * outSize, outputScale),
+        double outBound = 1 / Math.sqrt(last);
+        outW = param(manager, prefix + "out.weight", uniform(rng, last * outSize, outBound),
                 new Shape(last, outSize));
         masks.add(mask(manager, hidDeg[widths.length - 1], outDeg, true));
-        outB = param(manager, prefix + "out.bias", new double[outSize], new Shape(outSize));
+        outB = param(manager, prefix + "out.bias", uniform(rng, outSize, outBound), new Shape(outSize));
     }
 
     private NDArray param(NDManager manager, String name, double[] values, Shape shape) {
@@ -250,14 +258,14 @@ public final class Made {
     }
 
     /**
-     * Part of the first layer's pre-activation that does not depend on x: {@code c·W_c + b} (N, W₀), or
+     * Part of the first layer's pre-activation that does not depend on x: {@code relu(c·W_c + b_c) + b} (N, W₀), or
      * just the bias (1, W₀) when there is no condition.
      */
     public NDArray conditionTerm(NDArray cond, NDManager target) {
         if (condW == null) {
             return onto(target, inB.expandDims(0));
         }
-        return cond.matMul(condW).add(inB);
+        return Activation.relu(cond.matMul(condW).add(condB)).add(inB);
     }
 
     private NDArray trunk(NDArray x, NDArray condTerm, Weights w) {

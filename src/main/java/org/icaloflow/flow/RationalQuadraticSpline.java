@@ -12,9 +12,12 @@ import ai.djl.nn.Activation;
  *
  * <p>Raw parameters per feature (3K−1 of them, along axis 1): K unnormalised widths, K unnormalised heights,
  * K−1 unnormalised interior derivatives. Widths and heights go through a softmax and a minimum
- * ({@code min + (1 − min·K)·softmax}); interior derivatives are {@code minD + softplus(u + log(e^{1−minD} − 1))}
- * so that a zero raw value gives derivative 1; the two boundary derivatives are fixed to 1 so the spline
- * joins the identity tails smoothly. All zero raw parameters give the identity.
+ * ({@code min + (1 − min·K)·softmax}); interior derivatives are {@code minD + softplus(u)}, as nflows 0.14's
+ * {@code rational_quadratic_spline} (a zero raw value gives log 2 + minD, not 1); the two boundary derivatives are
+ * 1 (nflows pads the raw derivatives with log(e^{1−minD} − 1), whose transform is 1) so the spline joins the
+ * identity tails smoothly. Raw widths and heights enter the softmax unscaled: nflows' transform divides them by
+ * √(hidden features) only if its network has a {@code hidden_features} attribute, which nflows' own MADE lacks
+ * (docs/flow.md). Zero widths and heights with interior raw derivatives log(e^{1−minD} − 1) give the identity.
  *
  * <p>Inputs have shape (N, D), parameters (N, 3K−1, D) (parameter-major, as {@link Made} returns them); all D
  * features are computed at once.
@@ -27,7 +30,6 @@ public final class RationalQuadraticSpline {
     final double minBinWidth;
     final double minBinHeight;
     final double minDerivative;
-    final double derivativeShift;
 
     /** Result: transformed values (N, D) and elementwise log|d out / d in| (N, D) (null when not asked for). */
     public record Result(NDArray outputs, NDArray logAbsDet) {
@@ -40,7 +42,6 @@ public final class RationalQuadraticSpline {
         this.minBinWidth = minBinWidth;
         this.minBinHeight = minBinHeight;
         this.minDerivative = minDerivative;
-        this.derivativeShift = Math.log(Math.expm1(1.0 - minDerivative));
     }
 
     public static RationalQuadraticSpline of(FlowSpec spec) {
@@ -59,6 +60,11 @@ public final class RationalQuadraticSpline {
     /** Number of raw parameters per feature, 3K − 1. */
     public int paramsPerFeature() {
         return 3 * bins - 1;
+    }
+
+    /** The raw interior derivative whose transformed value is 1: log(e^{1−minD} − 1) (nflows' boundary padding). */
+    public double identityRawDerivative() {
+        return Math.log(Math.expm1(1.0 - minDerivative));
     }
 
     /** y = s(x); log-det is log|dy/dx|. */
@@ -122,7 +128,7 @@ public final class RationalQuadraticSpline {
         NDArray heights = uh.softmax(1).mul(cst(m, t, (1 - minBinHeight * k) * 2 * b)).add(num(t, minBinHeight * 2 * b));
         NDArray xRight = widths.cumSum(1).sub(num(t, b));
         NDArray yRight = heights.cumSum(1).sub(num(t, b));
-        NDArray dInt = Activation.softPlus(ud.add(num(t, derivativeShift))).add(num(t, minDerivative));
+        NDArray dInt = Activation.softPlus(ud).add(num(t, minDerivative));
         NDArray one = m.ones(new Shape(n, 1, d), t);
         NDArray derivs = NDArrays.concat(new ai.djl.ndarray.NDList(one, dInt, one), 1); // (N,K+1,D)
 

@@ -102,8 +102,7 @@ final class ScalarSpline {
     }
 
     private double derivative(double raw) {
-        double u = raw + spline.derivativeShift;
-        double softplus = u > 20 ? u : Math.log1p(Math.exp(u)); // torch's threshold 20
+        double softplus = raw > 20 ? raw : Math.log1p(Math.exp(raw)); // torch's threshold 20
         return spline.minDerivative + softplus;
     }
 

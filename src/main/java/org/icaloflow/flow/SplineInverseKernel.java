@@ -77,8 +77,6 @@ final class SplineInverseKernel {
         final double hScale;
         final double hMin;
         final double minD;
-        final double shift;
-        final double expShift;
         private double[] raw; // the raw parameters, copied only if a fallback needs them
 
         Rows(RationalQuadraticSpline spline, NDArray y, NDArray e, NDArray params, int n, int d) {
@@ -99,8 +97,6 @@ final class SplineInverseKernel {
             hScale = (1 - spline.minBinHeight * k) * 2 * b;
             hMin = spline.minBinHeight * 2 * b;
             minD = spline.minDerivative;
-            shift = spline.derivativeShift;
-            expShift = Math.exp(shift);
         }
 
         private synchronized double[] raw() {
@@ -166,19 +162,19 @@ final class SplineInverseKernel {
                     double dk1 = 1;
                     if (idx > 0) {
                         int at0 = base + (2 * k + idx - 1) * d;
-                        double eu = (single ? eF[at0] : eD[at0]) * expShift;
+                        double eu = single ? eF[at0] : eD[at0];
                         if (!(eu <= SOFTPLUS_LINEAR)) {
                             raw = raw != null ? raw : raw();
                         }
-                        dk = softplus(eu, raw, at0, shift) + minD;
+                        dk = softplus(eu, raw, at0) + minD;
                     }
                     if (idx < k - 1) {
                         int at1 = base + (2 * k + idx) * d;
-                        double eu = (single ? eF[at1] : eD[at1]) * expShift;
+                        double eu = single ? eF[at1] : eD[at1];
                         if (!(eu <= SOFTPLUS_LINEAR)) {
                             raw = raw != null ? raw : raw();
                         }
-                        dk1 = softplus(eu, raw, at1, shift) + minD;
+                        dk1 = softplus(eu, raw, at1) + minD;
                     }
                     double slope = hk / wk;
                     double sumD = dk1 + dk - 2 * slope;
@@ -204,12 +200,12 @@ final class SplineInverseKernel {
     }
 
     /**
-     * softplus(u), u = raw + shift, from eu = exp(u): log(1 + eu), or u itself above 20 (torch's threshold; the raw
-     * value is then read back).
+     * softplus(u) of the raw derivative u from eu = exp(u): log(1 + eu), or u itself above 20 (torch's threshold; the
+     * raw value is then read back).
      */
-    private static double softplus(double eu, double[] raw, int at, double shift) {
+    private static double softplus(double eu, double[] raw, int at) {
         if (!(eu <= SOFTPLUS_LINEAR)) { // above e^20, or exp(raw) overflowed
-            return raw[at] + shift;
+            return raw[at];
         }
         if (eu < 1e-4) {
             return eu * (1 - eu * (0.5 - eu / 3)); // log1p's series: 1 + eu rounds away the low bits

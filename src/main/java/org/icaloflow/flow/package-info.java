@@ -21,11 +21,11 @@
  * loop ({@code SplineInverseKernel}).
  *
  * <p>Checkpoint format (version {@value org.icaloflow.flow.Flow#FORMAT_VERSION}): a directory holding
- * {@code flow.json} ({@code {"format": "icaloflow-flow", "formatVersion": 2, "dataType": "float32",
+ * {@code flow.json} ({@code {"format": "icaloflow-flow", "formatVersion": 3, "dataType": "float32",
  * "spec": {...FlowSpec keys...}, "permutations": [null, [..], ...], "parameters": [{"name", "shape"}, ...]}})
- * and {@code params.bin} (the parameters, in the listed order, as one DJL {@code NDList} encoding). Version 1
- * (feature-major MADE output columns {@code k·P + p}) is still read: its output weights and biases are regrouped
- * to {@code p·D + k} on loading.
+ * and {@code params.bin} (the parameters, in the listed order, as one DJL {@code NDList} encoding). Versions 1
+ * and 2 used the pre-nflows parameterisation (no condition bias or ReLU, shifted knot derivatives): loading one
+ * is a UserError asking to retrain.
  *
  * <p>DJL caveat found here: in the PyTorch engine, {@code NDArray.mul(Number)} / {@code div(Number)} /
  * {@code maximum(Number)} build a temporary scalar on a Java direct buffer that is released right after the

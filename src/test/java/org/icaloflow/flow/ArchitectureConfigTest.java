@@ -76,7 +76,7 @@ class ArchitectureConfigTest {
                 int[] widths = new int[s.hiddenLayers() + 1];
                 java.util.Arrays.fill(widths, s.hiddenWidth());
                 Made made = new Made(m, s.dim(), s.conditionDim(), widths, s.paramsPerFeature(), DataType.FLOAT32,
-                        new Random(1), 1e-3, "x.");
+                        new Random(1), "x.");
                 try (NDManager t = m.newSubManager()) {
                     Shape out = made.forward(t.zeros(new Shape(2, s.dim())), t.zeros(new Shape(2, s.conditionDim())))
                             .getShape();

@@ -2,6 +2,7 @@ package org.icaloflow.flow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,44 +70,30 @@ class FlowSaveLoadTest {
         }
     }
 
-    /** Format-1 checkpoints (feature-major MADE outputs) still load and give the same flow. */
+    /**
+     * Format 1 and 2 checkpoints (the pre-nflows parameterisation: no condition bias or ReLU, shifted knot
+     * derivatives) are refused with one line naming the file and asking to retrain. (Format 1 used to be regrouped
+     * on loading; the change of parameterisation is the point of issue 12 item 5.)
+     */
     @Test
-    void formatOneCheckpointIsRegroupedOnLoad() throws Exception {
+    void oldParameterisationCheckpointIsAUserError() throws Exception {
+        assertEquals(3, Flow.FORMAT_VERSION);
         try (NDManager m = NDManager.newBaseManager()) {
-            Flow flow = randomFlow(m, 5);
-            NDArray x = rows(m, new Random(2), 10, 6);
-            NDArray c = rows(m, new Random(12), 10, 2);
-            float[] before = flow.logProb(x, c).toFloatArray();
-            Path dir = tmp.resolve("v1");
-            flow.save(dir);
-            int d = SPEC.dim();
-            int p = SPEC.paramsPerFeature();
-            ai.djl.ndarray.NDList old = new ai.djl.ndarray.NDList();
-            try (java.io.InputStream is = Files.newInputStream(dir.resolve(Flow.PARAMS_FILE))) {
-                ai.djl.ndarray.NDList list = ai.djl.ndarray.NDList.decode(m, is);
-                for (int i = 0; i < list.size(); i++) {
-                    NDArray a = list.get(i);
-                    String name = flow.parameterNames().get(i);
-                    if (name.endsWith(".out.weight")) {   // columns p·D + k → k·P + p
-                        long rows = a.getShape().get(0);
-                        a = a.reshape(rows, p, d).transpose(0, 2, 1).reshape(rows, d * p);
-                    } else if (name.endsWith(".out.bias")) {
-                        a = a.reshape(p, d).transpose(1, 0).reshape(d * p);
-                    }
-                    a.setName(name);
-                    old.add(a);
+            for (int old : new int[] {1, 2}) {
+                Path dir = tmp.resolve("v" + old);
+                try (Flow flow = randomFlow(m, 5)) {
+                    flow.save(dir);
                 }
+                Path json = dir.resolve(Flow.JSON_FILE);
+                Files.writeString(json, Files.readString(json).replace("\"formatVersion\" : " + Flow.FORMAT_VERSION,
+                        "\"formatVersion\" : " + old));
+                UserError e = assertThrows(UserError.class, () -> Flow.load(dir, m, SPEC));
+                assertTrue(e.getMessage().contains(json.toString()), e.getMessage());
+                assertTrue(e.getMessage().contains("format version " + old), e.getMessage());
+                assertTrue(e.getMessage().contains("old spline/MADE parameterisation"), e.getMessage());
+                assertTrue(e.getMessage().contains("retrain"), e.getMessage());
+                assertFalse(e.getMessage().contains("\n"), "one line");
             }
-            try (java.io.OutputStream os = Files.newOutputStream(dir.resolve(Flow.PARAMS_FILE))) {
-                old.encode(os);
-            }
-            Path json = dir.resolve(Flow.JSON_FILE);
-            Files.writeString(json, Files.readString(json).replace("\"formatVersion\" : " + Flow.FORMAT_VERSION,
-                    "\"formatVersion\" : 1"));
-            try (Flow loaded = Flow.load(dir, m, SPEC)) {
-                assertArrayEquals(before, loaded.logProb(x, c).toFloatArray(), 0f);
-            }
-            flow.close();
         }
     }
 

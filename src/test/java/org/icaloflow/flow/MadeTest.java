@@ -19,7 +19,7 @@ class MadeTest {
     static final int P = 5;
 
     private static Made randomMade(NDManager m, int d, int c, int[] widths, long seed) {
-        Made made = new Made(m, d, c, widths, P, DataType.FLOAT64, new Random(seed), 0.5, "t.");
+        Made made = new Made(m, d, c, widths, P, DataType.FLOAT64, new Random(seed), "t.");
         Random rng = new Random(seed + 1);
         for (NDArray p : made.parameters()) {
             p.set(Made.uniform(rng, (int) p.size(), 0.7));
@@ -105,6 +105,92 @@ class MadeTest {
                 NDArray one = made.forwardFeature(x, ct, w, k);
                 assertEquals(new Shape(3, P, 1), one.getShape());
                 assertTrue(FlowTestSupport.maxAbsDiff(one, full.get(":, :, {}:{}", k, k + 1)) < 1e-12);
+            }
+        }
+    }
+
+    /**
+     * The forward pass is nflows 0.14's feedforward MADE, computed here in plain Java from the parameters:
+     * h₀ = relu(x·(W_in⊙M) + b_in + relu(c·W_c + b_c)), h₁ = relu(h₀·(W₁⊙M₁) + b₁), out = h₁·(W_o⊙M_o) + b_o.
+     */
+    @Test
+    void forwardIsTheNflowsFeedforwardMade() {
+        int d = 3;
+        int c = 2;
+        int w = 6;
+        int n = 4;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Made made = randomMade(m, d, c, new int[] {w, w}, 31);
+            java.util.Map<String, double[]> v = new java.util.HashMap<>();
+            for (int i = 0; i < made.parameters().size(); i++) {
+                v.put(made.parameterNames().get(i).substring(2), made.parameters().get(i).toDoubleArray());
+            }
+            assertEquals(java.util.List.of("t.in.weight", "t.in.bias", "t.cond.weight", "t.cond.bias",
+                    "t.hidden1.weight", "t.hidden1.bias", "t.out.weight", "t.out.bias"), made.parameterNames());
+            Random rng = new Random(9);
+            double[] x = FlowTestSupport.gaussian(rng, n * d, 1);
+            double[] cv = FlowTestSupport.gaussian(rng, n * c, 1);
+            double[] got = made.forward(m.create(x, new Shape(n, d)), m.create(cv, new Shape(n, c))).toDoubleArray();
+            // degrees: inputs 1..d, hidden j % (d-1) + 1, output column p*d + k has degree k + 1
+            for (int r = 0; r < n; r++) {
+                double[] h0 = new double[w];
+                for (int j = 0; j < w; j++) {
+                    int dj = j % (d - 1) + 1;
+                    double a = v.get("in.bias")[j];
+                    for (int i = 0; i < d; i++) {
+                        a += dj >= i + 1 ? x[r * d + i] * v.get("in.weight")[i * w + j] : 0;
+                    }
+                    double ct = v.get("cond.bias")[j];
+                    for (int i = 0; i < c; i++) {
+                        ct += cv[r * c + i] * v.get("cond.weight")[i * w + j];
+                    }
+                    h0[j] = Math.max(0, a + Math.max(0, ct));
+                }
+                double[] h1 = new double[w];
+                for (int j = 0; j < w; j++) {
+                    double a = v.get("hidden1.bias")[j];
+                    for (int i = 0; i < w; i++) {
+                        a += (j % (d - 1)) >= (i % (d - 1)) ? h0[i] * v.get("hidden1.weight")[i * w + j] : 0;
+                    }
+                    h1[j] = Math.max(0, a);
+                }
+                for (int col = 0; col < d * P; col++) {
+                    int k = col % d;
+                    double a = v.get("out.bias")[col];
+                    for (int i = 0; i < w; i++) {
+                        a += k + 1 > i % (d - 1) + 1 ? h1[i] * v.get("out.weight")[i * d * P + col] : 0;
+                    }
+                    assertEquals(a, got[r * d * P + col], 1e-12, "row " + r + " column " + col);
+                }
+            }
+        }
+    }
+
+    /** Initialisation as torch's nn.Linear default: weights and biases uniform(±1/√fan_in), output layer included. */
+    @Test
+    void initialisationIsTorchLinearDefault() {
+        int d = 6;
+        int c = 4;
+        int w = 64;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Made made = new Made(m, d, c, new int[] {w, w}, P, DataType.FLOAT64, new Random(3), "t.");
+            java.util.Map<String, Integer> fanIn = java.util.Map.of("t.in.weight", d, "t.in.bias", d,
+                    "t.cond.weight", c, "t.cond.bias", c, "t.hidden1.weight", w, "t.hidden1.bias", w,
+                    "t.out.weight", w, "t.out.bias", w);
+            for (int i = 0; i < made.parameters().size(); i++) {
+                String name = made.parameterNames().get(i);
+                double bound = 1 / Math.sqrt(fanIn.get(name));
+                double[] a = made.parameters().get(i).toDoubleArray();
+                double max = 0;
+                double sq = 0;
+                for (double e : a) {
+                    max = Math.max(max, Math.abs(e));
+                    sq += e * e;
+                }
+                assertTrue(max <= bound, name + " within ±1/√fan_in");
+                assertTrue(max > 0.8 * bound, name + " fills ±1/√fan_in: " + max + " vs " + bound);
+                double rms = Math.sqrt(sq / a.length);
+                assertEquals(bound / Math.sqrt(3), rms, 0.35 * bound / Math.sqrt(3), name + " rms of a uniform");
             }
         }
     }

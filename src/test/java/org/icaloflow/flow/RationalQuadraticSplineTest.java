@@ -47,18 +47,85 @@ class RationalQuadraticSplineTest {
         return v;
     }
 
+    /**
+     * Zero widths and heights with interior raw derivatives log(e^{1−minD} − 1) give the identity. (Before nflows'
+     * derivative transform, minD + softplus(u), all-zero parameters did; the values of all-zero parameters are now
+     * checked against nflows in {@link #matchesNflowsReference}.)
+     */
     @Test
-    void zeroParametersGiveIdentity() {
+    void identityParametersGiveIdentity() {
         try (NDManager m = manager.newSubManager()) {
             Random rng = new Random(1);
             NDArray x = m.create(uniform(rng, N * D, -13.9, 13.9), new Shape(N, D));
-            NDArray p = m.zeros(new Shape(N, 3 * K - 1, D), DataType.FLOAT64);
+            double[] raw = new double[N * (3 * K - 1) * D];
+            for (int i = 0; i < N; i++) {
+                for (int j = 2 * K; j < 3 * K - 1; j++) {
+                    for (int f = 0; f < D; f++) {
+                        raw[(i * (3 * K - 1) + j) * D + f] = Math.log(Math.expm1(1 - 1e-6));
+                    }
+                }
+            }
+            assertEquals(Math.log(Math.expm1(1 - 1e-6)), SPLINE.identityRawDerivative(), 1e-15);
+            NDArray p = m.create(raw, new Shape(N, 3 * K - 1, D));
             RationalQuadraticSpline.Result r = SPLINE.forward(x, p);
             assertTrue(FlowTestSupport.maxAbsDiff(r.outputs(), x) < 1e-9, "identity");
             assertTrue(r.logAbsDet().abs().max().getDouble() < 1e-9, "log-det 0");
             RationalQuadraticSpline.Result inv = SPLINE.inverse(x, p);
             assertTrue(FlowTestSupport.maxAbsDiff(inv.outputs(), x) < 1e-9, "inverse identity");
         }
+    }
+
+    /**
+     * Values and log-dets of nflows 0.14's spline with the authors' settings, from the committed numpy re-derivation
+     * (resources nflows_rqs_reference.py / .csv): tensor spline both ways, the Java scalar spline and the CPU
+     * sampling kernel.
+     */
+    @Test
+    void matchesNflowsReference() throws Exception {
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        java.util.List<Boolean> inverse = new java.util.ArrayList<>();
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                RationalQuadraticSplineTest.class.getResourceAsStream("nflows_rqs_reference.csv"),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("#")) {
+                    continue;
+                }
+                String[] f = line.split(",");
+                double[] v = new double[f.length - 1];
+                for (int i = 1; i < f.length; i++) {
+                    v[i - 1] = Double.parseDouble(f[i]);
+                }
+                rows.add(v);
+                inverse.add(f[0].equals("i"));
+            }
+        }
+        int p = 3 * K - 1;
+        assertTrue(rows.size() >= 90, "reference rows");
+        ScalarSpline scalar = new ScalarSpline(SPLINE);
+        double[] res = new double[2];
+        int outsideSeen = 0;
+        try (NDManager m = manager.newSubManager()) {
+            for (int i = 0; i < rows.size(); i++) {
+                double[] v = rows.get(i);
+                double[] raw = java.util.Arrays.copyOfRange(v, 1, 1 + p);
+                NDArray in = m.create(new double[] {v[0]}, new Shape(1, 1));
+                NDArray params = m.create(raw, new Shape(1, p, 1));
+                boolean inv = inverse.get(i);
+                RationalQuadraticSpline.Result t = inv ? SPLINE.inverse(in, params) : SPLINE.forward(in, params);
+                assertEquals(v[1 + p], t.outputs().getDouble(0, 0), 1e-10, "tensor value, row " + i);
+                assertEquals(v[2 + p], t.logAbsDet().getDouble(0, 0), 1e-9, "tensor log-det, row " + i);
+                scalar.apply(v[0], raw, 0, 1, inv, res);
+                assertEquals(v[1 + p], res[0], 1e-10, "scalar value, row " + i);
+                assertEquals(v[2 + p], inv ? -res[1] : res[1], 1e-9, "scalar log-det, row " + i);
+                if (inv) {
+                    assertEquals(v[1 + p], SplineInverseKernel.inverseValues(SPLINE, in, params, 1).getDouble(0, 0),
+                            1e-10, "kernel value, row " + i);
+                }
+                outsideSeen += Math.abs(v[0]) > B ? 1 : 0;
+            }
+        }
+        assertTrue(outsideSeen > 0 && outsideSeen < rows.size() / 2, "some rows in the tails, most inside");
     }
 
     private void roundTrip(DataType t, double tol, double sigma) {
