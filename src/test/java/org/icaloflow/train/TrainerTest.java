@@ -95,6 +95,33 @@ class TrainerTest {
         assertArrayEquals(logProbs(a.resolve(Trainer.MODEL)), logProbs(b.resolve(Trainer.MODEL)), 1e-5f);
     }
 
+    /** A Flow-1 file of n showers, 2 layers of 2 voxels (so Flow-1's target matches SPEC), many empty voxels. */
+    EncodedShowersFixture noisyFlow1(String name, int n, long seed) {
+        return new EncodedShowersFixture(dir.resolve(name), n, 2, 2, seed);
+    }
+
+    @Test
+    void aKilledRunOnFreshNoiseEveryEpochResumesToTheSameResult() {
+        // the dequantisation noise is drawn per (epoch, row) and per (selection step, row): a resumed run must
+        // draw the same noise as the uninterrupted one, or it would not end at the same model
+        try (var trainFile = noisyFlow1("t.f32", 300, 1).open(); var selectFile = noisyFlow1("s.f32", 100, 2).open()) {
+            TrainingData t = DequantisedData.read(1, trainFile, trainFile.rows());
+            TrainingData v = DequantisedData.read(1, selectFile, selectFile.rows());
+            TrainingSettings s = settings(3, 4);
+            PrintStream log = new PrintStream(new ByteArrayOutputStream());
+            Path a = dir.resolve("nfull"), b = dir.resolve("nkilled");
+            Trainer.Result full = new Trainer(SPEC, t, v, new Trainer.Options("t", s, a, false, 0, log), null).run();
+            Trainer.Result part = new Trainer(SPEC, t, v, new Trainer.Options("t", s, b, false, 5, log), null).run();
+            assertFalse(part.completed());
+            Trainer.Result rest = new Trainer(SPEC, t, v, new Trainer.Options("t", s, b, true, 0, log), null).run();
+            assertTrue(rest.resumed());
+            assertEquals(full.steps(), rest.steps());
+            assertEquals(full.bestStep(), rest.bestStep());
+            assertEquals(full.bestSelectLoss(), rest.bestSelectLoss(), 1e-6);
+            assertArrayEquals(logProbs(a.resolve(Trainer.MODEL)), logProbs(b.resolve(Trainer.MODEL)), 1e-5f);
+        }
+    }
+
     @Test
     void aRetriedTaskInANewFolderResumesFromTheSharedCheckpointAndStillPublishesTheModel() {
         Path ckpt = dir.resolve("shared/ckpt");
