@@ -122,6 +122,44 @@ class TrainerTest {
         }
     }
 
+    /** Records the noise passes the trainer asks for. */
+    record Recording(TrainingData inner, List<Long> passes) implements TrainingData {
+        public TrainingData withNoise(long pass) {
+            passes.add(pass);
+            return inner;
+        }
+
+        public int dim() {
+            return inner.dim();
+        }
+
+        public int conditionDim() {
+            return inner.conditionDim();
+        }
+
+        public long size() {
+            return inner.size();
+        }
+
+        public java.util.Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, long skip) {
+            return inner.batches(batchSize, shuffle, seed, skip);
+        }
+    }
+
+    @Test
+    void everyEpochAndEverySelectionEvaluationAsksForItsOwnNoisePass() {
+        List<Long> t = new java.util.ArrayList<>(), v = new java.util.ArrayList<>();
+        PrintStream log = new PrintStream(new ByteArrayOutputStream());
+        new Trainer(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
+                new Trainer.Options("t", settings(3, 2), dir.resolve("p"), false, 0, log), null).run();
+        assertEquals(3, t.size());
+        assertEquals(3, new java.util.HashSet<>(t).size(), "fresh noise every epoch: " + t);
+        assertTrue(v.size() > 3);
+        assertEquals(v.size(), new java.util.HashSet<>(v).size(), "fresh noise at every selection evaluation: " + v);
+        for (long p : v) assertFalse(t.contains(p), "selection and training passes differ");
+        assertEquals(Trainer.noisePass(11L, 1), t.get(1));
+    }
+
     @Test
     void aRetriedTaskInANewFolderResumesFromTheSharedCheckpointAndStillPublishesTheModel() {
         Path ckpt = dir.resolve("shared/ckpt");
