@@ -1,5 +1,5 @@
-// PREPROCESS: split the showers (70:30 by default) and apply the paper's Appendix A
-// (noise, per-layer normalisation, logit), streamed into float32 row files.
+// PREPROCESS: split the showers (70:30 by default) and stream them, in MeV, into float32 row files
+// (format ICFENC02); the training loader applies Appendix A with fresh noise every epoch.
 process PREPROCESS {
     tag "${geometry}"
     label 'cpu'
@@ -18,6 +18,8 @@ process PREPROCESS {
     def inputs = showers.collect { "--input ${it}" }.join(' ')
     """
     export ICALOFLOW_THREADS=${task.cpus}
+    # format ICFENC02 (MeV rows; noise drawn by the loader): this line changes the task hash, so that
+    # -resume does not reuse files of the older ICFENC01 format, which train refuses
     icaloflow preprocess --geometry ${geometry} ${inputs} --config ${config} --out preprocessed
     cp preprocessed/manifest.json manifest.json
     """

@@ -16,13 +16,14 @@ import java.util.List;
         descriptionHeading = "%n",
         description = {
                 "Reads one or several CaloChallenge HDF5 files as one sample, splits the showers into a training "
-                        + "and a selection set by a seeded random permutation, and applies the paper's "
-                        + "preprocessing: log10(E_inc/10^4.5 MeV); layer energies plus U[0,5 keV] noise over 65 GeV, "
-                        + "then logit (alpha=1e-6); voxels plus U[0,5 keV] noise, normalised per layer, then logit.",
+                        + "and a selection set by a seeded random permutation, and stores per shower log10(E_inc/10^4.5 MeV), "
+                        + "the layer energies and the voxels in MeV. The rest of the paper's preprocessing (U[0,5 keV] noise, "
+                        + "/65 GeV or per-layer normalisation, logit with alpha=1e-6) is done by the training loader with fresh "
+                        + "noise every epoch, as the authors' code (docs/preprocess.md).",
                 "",
-                "Writes OUT/train.f32, OUT/select.f32 (float32 rows, streamed; see EncodedShowers) and "
+                "Writes OUT/train.f32, OUT/select.f32 (float32 rows, format ICFENC02, streamed; see EncodedShowers) and "
                         + "OUT/manifest.json (constants, seed, inputs with SHA-256, sizes). Memory is O(--batch).",
-                "The noise of each shower depends only on (--seed, its row), so results do not depend on --batch."},
+                "The split and the noise seeds depend only on --seed; results do not depend on --batch."},
         optionListHeading = "%nOptions:%n")
 public final class PreprocessCommand implements Runnable {
 

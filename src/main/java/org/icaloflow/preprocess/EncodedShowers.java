@@ -14,24 +14,29 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Preprocessed showers (Appendix A applied, noise drawn once) as a flat float32 file that training
- * reads by row ranges with positional reads, so any pass over it needs O(batch) memory whatever its size.
+ * Preprocessed showers as a flat float32 file that training reads by row ranges with positional reads, so
+ * any pass over it needs O(batch) memory whatever its size. The noise of Appendix A is not in the file: the
+ * training loader draws it afresh for every pass ({@link Dequantisation}) and encodes (A2-A4) on the fly.
  *
- * <p>Layout (little-endian): a 32-byte header {@code "ICFENC01"}, int32 rows, int32 layers,
- * int32 voxelsPerLayer, 12 bytes reserved; then {@code rows} rows of
- * {@code 1 + layers + layers*voxelsPerLayer} floats: the incident-energy condition (A1), the Flow-1
- * targets (A2, A3), and the normalised voxels after the logit (A4), layer-major.
+ * <p>Layout (little-endian): a 32-byte header {@code "ICFENC02"}, int32 rows, int32 layers,
+ * int32 voxelsPerLayer, int64 noise seed (from {@code preprocess.seed} and the file's role), 4 bytes reserved;
+ * then {@code rows} rows of {@code 1 + layers + layers*voxelsPerLayer} floats: the incident-energy condition
+ * (A1, noise-free), the layer energies E_i in MeV (sums of the voxels), and the voxel energies in MeV,
+ * layer-major. Files of format {@code ICFENC01} (noise drawn once, encoded values) are refused.
  */
 public final class EncodedShowers implements AutoCloseable {
-    private static final byte[] MAGIC = "ICFENC01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] OLD_MAGIC = "ICFENC01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "ICFENC02".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     static final int HEADER_BYTES = 32;
 
     private final Path path;
     private final FileChannel channel;
     private final int rows, layers, voxelsPerLayer;
+    private final long noiseSeed;
 
-    private EncodedShowers(Path path, FileChannel channel, int rows, int layers, int voxelsPerLayer) {
+    private EncodedShowers(Path path, FileChannel channel, int rows, int layers, int voxelsPerLayer, long noiseSeed) {
         this.path = path;
+        this.noiseSeed = noiseSeed;
         this.channel = channel;
         this.rows = rows;
         this.layers = layers;
@@ -59,6 +64,11 @@ public final class EncodedShowers implements AutoCloseable {
         return voxelsPerLayer;
     }
 
+    /** Seed of this file's dequantisation noise ({@link Dequantisation#fileSeed}). */
+    public long noiseSeed() {
+        return noiseSeed;
+    }
+
     public Path path() {
         return path;
     }
@@ -76,12 +86,15 @@ public final class EncodedShowers implements AutoCloseable {
             byte[] magic = new byte[8];
             if (h.remaining() < HEADER_BYTES) throw new UserError(path + ": not a preprocessed shower file (too short)");
             h.get(magic);
+            if (java.util.Arrays.equals(magic, OLD_MAGIC))
+                throw new UserError(path + ": preprocessed by an older icaloflow (format ICFENC01, noise drawn once): re-run preprocess");
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new UserError(path + ": not a preprocessed shower file (bad magic)");
             int rows = h.getInt(), layers = h.getInt(), vpl = h.getInt();
+            long noiseSeed = h.getLong();
             long expected = HEADER_BYTES + (long) rows * width(layers, vpl) * 4L;
             if (rows < 0 || layers < 1 || vpl < 1 || ch.size() != expected)
                 throw new UserError(path + ": truncated or corrupt preprocessed file (" + ch.size() + " bytes, expected " + expected + ")");
-            return new EncodedShowers(path, ch, rows, layers, vpl);
+            return new EncodedShowers(path, ch, rows, layers, vpl, noiseSeed);
         } catch (NoSuchFileException e) {
             closeQuietly(ch);
             throw new UserError(path + ": file not found");
@@ -138,10 +151,17 @@ public final class EncodedShowers implements AutoCloseable {
         private final Path target, tmp;
         private final FileChannel ch;
         private final int layers, voxelsPerLayer;
+        private final long noiseSeed;
         private int rows;
         private boolean committed;
 
         public Writer(Path target, int layers, int voxelsPerLayer) {
+            this(target, layers, voxelsPerLayer, 0L);
+        }
+
+        /** @param noiseSeed the file's noise seed, kept in the header */
+        public Writer(Path target, int layers, int voxelsPerLayer, long noiseSeed) {
+            this.noiseSeed = noiseSeed;
             this.target = target;
             this.layers = layers;
             this.voxelsPerLayer = voxelsPerLayer;
@@ -176,7 +196,7 @@ public final class EncodedShowers implements AutoCloseable {
 
         public void commit() {
             ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            h.put(MAGIC).putInt(rows).putInt(layers).putInt(voxelsPerLayer);
+            h.put(MAGIC).putInt(rows).putInt(layers).putInt(voxelsPerLayer).putLong(noiseSeed);
             h.position(HEADER_BYTES).flip();
             try {
                 while (h.hasRemaining()) ch.write(h, h.position());

@@ -78,7 +78,8 @@ public final class Preprocessing {
     /**
      * A batch of showers in the flows' spaces, row-major: each row is {@code 1 + layers + layers*voxelsPerLayer}
      * floats, the incident-energy condition (A1), the Flow-1 targets (A2, A3), then the normalised voxels after
-     * the logit (A4), layer-major as in the files. This is also the row layout of {@link EncodedShowers}.
+     * the logit (A4), layer-major as in the files. (The files of {@link EncodedShowers} hold MeV instead; the
+     * training loaders encode them with fresh noise every pass: {@link Dequantisation}.)
      */
     public record Encoded(int rows, int layers, int voxelsPerLayer, float[] data) {
 

@@ -15,10 +15,11 @@ import java.util.SplittableRandom;
 /**
  * The preprocess stage: CaloChallenge file(s) to the flows' training and selection sets.
  *
- * <p>Rows are split into training and selection sets by a seeded random permutation (70:30 by default),
- * encoded with {@link Preprocessing} (noise drawn once, from a generator seeded by (seed, row), so the result
- * does not depend on the batch size), and streamed into {@code train.f32} and {@code select.f32}
- * ({@link EncodedShowers}) with a {@code manifest.json}. Memory is O(batch).
+ * <p>Rows are split into training and selection sets by a seeded random permutation (70:30 by default) and
+ * streamed into {@code train.f32} and {@code select.f32} ({@link EncodedShowers}: the incident condition (A1),
+ * the layer energies and the voxels in MeV) with a {@code manifest.json}. Memory is O(batch). The noise of
+ * Appendix A is not drawn here: the training loader draws it afresh every pass ({@link Dequantisation}),
+ * as the authors' loader does; the files carry the noise seeds derived from {@code seed}.
  */
 public final class Preprocessor {
     public static final String TRAIN = "train.f32";
@@ -45,22 +46,19 @@ public final class Preprocessor {
             boolean[] isTrain = split(n, trainFraction, seed);
             for (Path p : src.files()) manifest.addInput(p);
             Path train = outDir.resolve(TRAIN), select = outDir.resolve(SELECT);
-            try (EncodedShowers.Writer wt = new EncodedShowers.Writer(train, g.layers(), g.voxelsPerLayer());
-                 EncodedShowers.Writer ws = new EncodedShowers.Writer(select, g.layers(), g.voxelsPerLayer())) {
+            try (EncodedShowers.Writer wt = new EncodedShowers.Writer(train, g.layers(), g.voxelsPerLayer(), Dequantisation.fileSeed(seed, 0));
+                 EncodedShowers.Writer ws = new EncodedShowers.Writer(select, g.layers(), g.voxelsPerLayer(), Dequantisation.fileSeed(seed, 1))) {
                 int w = EncodedShowers.width(g.layers(), g.voxelsPerLayer());
                 float[] tBuf = new float[batch * w], sBuf = new float[batch * w];
                 long clipped = 0;
                 for (int from = 0; from < n; from += batch) {
                     int count = Math.min(batch, n - from);
                     ShowerBatch b = src.read(from, count);
-                    final int base = from;
-                    Preprocessing.Encoded enc = Preprocessing.encode(g, b.incidentEnergyMeV(), b.showersMeV(),
-                            r -> rowNoise(seed, base + r));
                     clipped += countClipped(g, b);
                     int nt = 0, ns = 0;
                     for (int r = 0; r < count; r++) {
-                        if (isTrain[from + r]) System.arraycopy(enc.data(), r * w, tBuf, w * nt++, w);
-                        else System.arraycopy(enc.data(), r * w, sBuf, w * ns++, w);
+                        if (isTrain[from + r]) rawRow(g, b, r, tBuf, w * nt++);
+                        else rawRow(g, b, r, sBuf, w * ns++);
                     }
                     wt.append(tBuf, nt);
                     ws.append(sBuf, ns);
@@ -83,7 +81,9 @@ public final class Preprocessor {
                 settings.put("voxels_per_layer", g.voxelsPerLayer());
                 settings.put("train_fraction", trainFraction);
                 settings.put("seed", seed);
-                settings.put("row_layout", "incident(1), layer_energies(layers), normalised_voxels(layers*voxels_per_layer); float32 LE after a 32-byte header");
+                settings.put("format", "ICFENC02");
+                settings.put("row_layout", "incident_condition(1), layer_energies_mev(layers), voxels_mev(layers*voxels_per_layer); float32 LE after a 32-byte header");
+                settings.put("noise", "U[0, noise_mev] drawn by the training loader per (file seed, pass, row, layer, part)");
                 manifest.put("settings", settings);
                 manifest.put("rows", Map.of("total", n, "train", wt.rows(), "select", ws.rows()));
                 manifest.put("clipped_layer_energies", clipped);
@@ -112,9 +112,18 @@ public final class Preprocessor {
         return c;
     }
 
-    /** The noise generator of input row {@code row}: depends only on (seed, row). */
-    static SplittableRandom rowNoise(long seed, long row) {
-        return new SplittableRandom(new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L).split().nextLong() + row * 0x632BE59BD9B4E019L);
+    /** Row r of the batch as stored: the incident condition (A1), the layer sums (MeV), the voxels (MeV). */
+    private static void rawRow(Geometry g, ShowerBatch b, int r, float[] out, int at) {
+        int layers = g.layers(), vpl = g.voxelsPerLayer();
+        float[] mev = b.showersMeV();
+        out[at] = (float) Preprocessing.incidentCondition(b.incidentEnergyMeV()[r]);
+        for (int l = 0; l < layers; l++) {
+            double sum = 0;
+            int o = r * g.voxels() + l * vpl;
+            for (int v = 0; v < vpl; v++) sum += mev[o + v];
+            out[at + 1 + l] = (float) sum;
+        }
+        System.arraycopy(mev, r * g.voxels(), out, at + 1 + layers, g.voxels());
     }
 
     /** Seeded random split: exactly round(n * fraction) rows (at least 1 each side) go to training. */

@@ -1,5 +1,6 @@
 package org.icaloflow.train;
 
+import org.icaloflow.preprocess.Dequantisation;
 import org.icaloflow.preprocess.EncodedShowers;
 import org.icaloflow.preprocess.Preprocessing;
 
@@ -14,19 +15,52 @@ import java.util.SplittableRandom;
  * read with positional reads, its 44 x chunk pairs shuffled together, and batches cut from them (a partial
  * batch is carried into the next chunk). Memory is O(chunkShowers x row width + batch), independent of the
  * number of showers: the paper had to split dataset 3 in two halves for memory; this does not.
+ *
+ * <p>The file holds MeV; each pair is encoded when served (Appendix A) with fresh noise of this pass
+ * ({@link #withNoise}, {@link Dequantisation}), four independent draws as the authors' {@code data.py}: the
+ * target layer i's voxels, the previous layer's voxels in the condition (not the noise of pair (shower, i-1)'s
+ * target), E_i and E_{i-1}.
  */
 public final class NextLayerData implements TrainingData {
     private final EncodedShowers file;
     private final int showers, chunkShowers, layers, vpl, condDim;
+    private final long pass;
 
     /** @param maxShowers use the first this many showers of the file (0: all) */
     public NextLayerData(EncodedShowers file, int chunkShowers, int maxShowers) {
+        this(file, chunkShowers, maxShowers > 0 ? Math.min(maxShowers, file.rows()) : file.rows(), 0L);
+    }
+
+    private NextLayerData(EncodedShowers file, int chunkShowers, int showers, long pass) {
         this.file = file;
-        this.showers = maxShowers > 0 ? Math.min(maxShowers, file.rows()) : file.rows();
+        this.pass = pass;
+        this.showers = showers;
         this.chunkShowers = Math.max(1, chunkShowers);
         this.layers = file.layers();
         this.vpl = file.voxelsPerLayer();
         this.condDim = Preprocessing.flow3ConditionWidth(layers, vpl);
+    }
+
+    @Override
+    public TrainingData withNoise(long pass) {
+        return new NextLayerData(file, chunkShowers, showers, pass);
+    }
+
+    /**
+     * Writes the pair (row r of the file, zero-based layer l in 1..layers-1): target (A4) at {@code x[xAt]},
+     * condition E_inc (A1), E_l, E_{l-1} (A2, A3), layer l-1 (A4), one-hot(l) at {@code c[cAt]}.
+     * {@code raw} holds the row as stored, at {@code rawAt}.
+     */
+    void encodePair(int r, int l, float[] raw, int rawAt, float[] x, int xAt, float[] c, int cAt, double[] scratch) {
+        long seed = file.noiseSeed();
+        int vox = rawAt + 1 + layers;
+        Dequantisation.layer(raw, vox + l * vpl, vpl, Dequantisation.stream(seed, pass, r, l, Dequantisation.TARGET), scratch, x, xAt);
+        c[cAt] = raw[rawAt];
+        c[cAt + 1] = Dequantisation.layerEnergy(raw[rawAt + 1 + l], Dequantisation.stream(seed, pass, r, l, Dequantisation.LAYER_ENERGY));
+        c[cAt + 2] = Dequantisation.layerEnergy(raw[rawAt + l], Dequantisation.stream(seed, pass, r, l, Dequantisation.PREVIOUS_LAYER_ENERGY));
+        Dequantisation.layer(raw, vox + (l - 1) * vpl, vpl, Dequantisation.stream(seed, pass, r, l, Dequantisation.PREVIOUS), scratch, c, cAt + 3);
+        java.util.Arrays.fill(c, cAt + 3 + vpl, cAt + condDim, 0f);
+        c[cAt + 3 + vpl + (l - 1)] = 1f;
     }
 
     @Override
@@ -48,10 +82,12 @@ public final class NextLayerData implements TrainingData {
     public Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, long skip) {
         int[] showerOrder = InMemoryData.order(showers, shuffle, seed);
         SplittableRandom pairRng = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
-        int pairsPerShower = layers - 1;
+        int pairsPerShower = layers - 1, w = file.width();
+        double[] scratch = new double[vpl];
         return new Iterator<>() {
             int nextShower = 0;           // position in showerOrder of the next chunk
-            Preprocessing.Encoded chunk;  // rows of the current chunk
+            float[] chunk;                // rows of the current chunk, as stored
+            int[] chunkRows;              // their rows in the file (the noise key)
             int[] pairs;                  // (row in chunk) * pairsPerShower + (layer - 1), shuffled
             int pairPos;
             long toSkip = skip;
@@ -64,15 +100,16 @@ public final class NextLayerData implements TrainingData {
             private boolean loadChunk() {
                 if (nextShower >= showers) return false;
                 int count = Math.min(chunkShowers, showers - nextShower);
-                int w = file.width();
                 float[] data = new float[count * w];
                 float[] row = new float[w];
+                chunkRows = new int[count];
                 for (int i = 0; i < count; i++) {
-                    file.read(showerOrder[nextShower + i], 1, row);
+                    chunkRows[i] = showerOrder[nextShower + i];
+                    file.read(chunkRows[i], 1, row);
                     System.arraycopy(row, 0, data, i * w, w);
                 }
                 nextShower += count;
-                chunk = new Preprocessing.Encoded(count, layers, vpl, data);
+                chunk = data;
                 pairs = InMemoryData.order(count * pairsPerShower, shuffle, pairRng.nextLong());
                 pairPos = 0;
                 return true;
@@ -99,10 +136,7 @@ public final class NextLayerData implements TrainingData {
                     }
                     int p = pairs[pairPos++];
                     int r = p / pairsPerShower, l = p % pairsPerShower + 1;
-                    if (materialise) {
-                        chunk.layerTarget(r, l, x, n * vpl);
-                        chunk.flow3Condition(r, l, c, n * condDim);
-                    }
+                    if (materialise) encodePair(chunkRows[r], l, chunk, r * w, x, n * vpl, c, n * condDim, scratch);
                     n++;
                 }
                 if (n == 0) return null;

@@ -143,7 +143,7 @@ public final class Trainer {
                 long intervalBatches = 0, intervalSamples = 0;
                 long intervalStart = System.nanoTime();
                 for (; st.epoch < s.epochs(); st.epoch++, st.batchInEpoch = 0) {
-                    Iterator<TrainingData.Batch> it = train.batches(s.batchSize(), true, epochSeed(st.epoch), st.batchInEpoch);
+                    Iterator<TrainingData.Batch> it = train.withNoise(noisePass(st.epoch)).batches(s.batchSize(), true, epochSeed(st.epoch), st.batchInEpoch);
                     while (it.hasNext()) {
                         TrainingData.Batch b = it.next();
                         // the schedule is a function of the step alone: a resumed run continues it exactly
@@ -197,7 +197,7 @@ public final class Trainer {
                         }
                         boolean selectNow = epochEnd || s.selectEvery() > 0 && st.step % s.selectEvery() == 0;
                         if (selectNow) {
-                            double sl = objective.selectionMetric(flow, select, s.batchSize());
+                            double sl = objective.selectionMetric(flow, select.withNoise(selectionNoisePass(st.step)), s.batchSize());
                             history.add(String.format(Locale.ROOT, "select,%d,%d,%.8g,%.6g,", st.epoch + 1, st.step, sl, lr)
                                     + ",".repeat(nTerms));
                             tracker.logMetric(objective.selectionName(), sl, st.step);
@@ -284,6 +284,30 @@ public final class Trainer {
 
     private long epochSeed(int epoch) {
         return s.seed() * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + 1;
+    }
+
+    /**
+     * Noise pass of training epoch {@code epoch} (fresh dequantisation noise every epoch, as the authors'
+     * loader): from the training seed and the epoch only, so a resumed run draws what an uninterrupted one does.
+     */
+    static long noisePass(long seed, int epoch) {
+        return seed * 0xD1B54A32D192ED03L + 2L * epoch;
+    }
+
+    private long noisePass(int epoch) {
+        return noisePass(s.seed(), epoch);
+    }
+
+    /**
+     * Noise pass of the selection evaluation at global step {@code step}: the authors' test loader also draws
+     * fresh noise at every evaluation. Odd, so never a training epoch's pass.
+     */
+    static long selectionNoisePass(long seed, long step) {
+        return seed * 0xD1B54A32D192ED03L + 2L * step + 1;
+    }
+
+    private long selectionNoisePass(long step) {
+        return selectionNoisePass(s.seed(), step);
     }
 
     // ------------------------------------------------------------------ files

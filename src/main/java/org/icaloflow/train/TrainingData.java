@@ -22,6 +22,14 @@ public interface TrainingData {
     /** Batches of one pass; shuffled by {@code seed} when {@code shuffle}; the first {@code skip} batches left out. */
     Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, long skip);
 
+    /**
+     * The same samples with the dequantisation noise of pass {@code pass} (Appendix A, drawn afresh per pass:
+     * {@code org.icaloflow.preprocess.Dequantisation}); data without such noise returns itself.
+     */
+    default TrainingData withNoise(long pass) {
+        return this;
+    }
+
     /** Batches per pass. */
     default long batchesPerPass(int batchSize) {
         return (size() + batchSize - 1) / batchSize;

@@ -18,7 +18,7 @@ class NextLayerDataTest {
     @TempDir
     Path dir;
 
-    /** A file of 7 showers, 5 layers, 3 voxels per layer, with values encoding (shower, layer, voxel). */
+    /** A file of 7 showers, 5 layers, 3 voxels per layer, with MeV values encoding (shower, layer, voxel). */
     EncodedShowers file() {
         int layers = 5, vpl = 3, w = EncodedShowers.width(layers, vpl);
         float[] rows = new float[7 * w];
@@ -56,11 +56,20 @@ class NextLayerDataTest {
             for (TrainingData.Batch b : batches) {
                 for (int i = 0; i < b.n(); i++) {
                     int s = (int) b.c()[i * cw];
-                    int l = (int) ((b.x()[i * 3] - 1000 * s) / 10);
+                    int l = 0;
+                    for (int k = 0; k < 4; k++) if (b.c()[i * cw + 6 + k] == 1f) l = k + 1;
                     assertTrue(seen.add(s + ":" + l), "pair seen twice");
-                    assertEquals(100 + l, b.c()[i * cw + 1]);            // E_i
-                    assertEquals(100 + l - 1, b.c()[i * cw + 2]);        // E_{i-1}
-                    assertEquals(1000 * s + 10 * (l - 1), b.c()[i * cw + 3]);  // previous layer's voxels
+                    // the file holds MeV: served values are encoded (Appendix A) with noise of at most 5 keV
+                    double ei = Preprocessing.layerEnergyFromTarget(b.c()[i * cw + 1]);
+                    double ep = Preprocessing.layerEnergyFromTarget(b.c()[i * cw + 2]);
+                    assertTrue(ei >= 100 + l - 1e-3 && ei <= 100 + l + 5e-3 + 1e-3, "E_i " + ei);
+                    assertTrue(ep >= 100 + l - 1 - 1e-3 && ep <= 100 + l - 1 + 5e-3 + 1e-3, "E_i-1 " + ep);
+                    double sumT = 3 * (1000 * s + 10 * l) + 3, sumP = 3 * (1000 * s + 10 * (l - 1)) + 3;
+                    for (int v = 0; v < 3; v++) {
+                        assertEquals((1000 * s + 10 * l + v) / sumT, Preprocessing.inverseLogit(b.x()[i * 3 + v]), 1e-3, "target");
+                        if (s + l > 1)
+                            assertEquals((1000 * s + 10 * (l - 1) + v) / sumP, Preprocessing.inverseLogit(b.c()[i * cw + 3 + v]), 1e-3, "previous layer");
+                    }
                     assertEquals(1f, b.c()[i * cw + 6 + (l - 1)]);       // one-hot
                 }
             }

@@ -95,6 +95,71 @@ class TrainerTest {
         assertArrayEquals(logProbs(a.resolve(Trainer.MODEL)), logProbs(b.resolve(Trainer.MODEL)), 1e-5f);
     }
 
+    /** A Flow-1 file of n showers, 2 layers of 2 voxels (so Flow-1's target matches SPEC), many empty voxels. */
+    EncodedShowersFixture noisyFlow1(String name, int n, long seed) {
+        return new EncodedShowersFixture(dir.resolve(name), n, 2, 2, seed);
+    }
+
+    @Test
+    void aKilledRunOnFreshNoiseEveryEpochResumesToTheSameResult() {
+        // the dequantisation noise is drawn per (epoch, row) and per (selection step, row): a resumed run must
+        // draw the same noise as the uninterrupted one, or it would not end at the same model
+        try (var trainFile = noisyFlow1("t.f32", 300, 1).open(); var selectFile = noisyFlow1("s.f32", 100, 2).open()) {
+            TrainingData t = DequantisedData.read(1, trainFile, trainFile.rows());
+            TrainingData v = DequantisedData.read(1, selectFile, selectFile.rows());
+            TrainingSettings s = settings(3, 4);
+            PrintStream log = new PrintStream(new ByteArrayOutputStream());
+            Path a = dir.resolve("nfull"), b = dir.resolve("nkilled");
+            Trainer.Result full = new Trainer(SPEC, t, v, new Trainer.Options("t", s, a, false, 0, log), null).run();
+            Trainer.Result part = new Trainer(SPEC, t, v, new Trainer.Options("t", s, b, false, 5, log), null).run();
+            assertFalse(part.completed());
+            Trainer.Result rest = new Trainer(SPEC, t, v, new Trainer.Options("t", s, b, true, 0, log), null).run();
+            assertTrue(rest.resumed());
+            assertEquals(full.steps(), rest.steps());
+            assertEquals(full.bestStep(), rest.bestStep());
+            assertEquals(full.bestSelectLoss(), rest.bestSelectLoss(), 1e-6);
+            assertArrayEquals(logProbs(a.resolve(Trainer.MODEL)), logProbs(b.resolve(Trainer.MODEL)), 1e-5f);
+        }
+    }
+
+    /** Records the noise passes the trainer asks for. */
+    record Recording(TrainingData inner, List<Long> passes) implements TrainingData {
+        public TrainingData withNoise(long pass) {
+            passes.add(pass);
+            return inner;
+        }
+
+        public int dim() {
+            return inner.dim();
+        }
+
+        public int conditionDim() {
+            return inner.conditionDim();
+        }
+
+        public long size() {
+            return inner.size();
+        }
+
+        public java.util.Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, long skip) {
+            return inner.batches(batchSize, shuffle, seed, skip);
+        }
+    }
+
+    @Test
+    void everyEpochAndEverySelectionEvaluationAsksForItsOwnNoisePass() {
+        List<Long> t = new java.util.ArrayList<>(), v = new java.util.ArrayList<>();
+        PrintStream log = new PrintStream(new ByteArrayOutputStream());
+        new Trainer(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
+                new Trainer.Options("t", settings(3, 2), dir.resolve("p"), false, 0, log), null).run();
+        assertEquals(3, t.size());
+        assertEquals(3, new java.util.HashSet<>(t).size(), "fresh noise every epoch: " + t);
+        assertTrue(v.size() > 3);
+        assertEquals(v.size(), new java.util.HashSet<>(v).size(), "fresh noise at every selection evaluation: " + v);
+        for (long p : v) assertFalse(t.contains(p), "selection and training passes differ");
+        assertEquals(Trainer.noisePass(11L, 1), t.get(1));
+    }
+
     @Test
     void aRetriedTaskInANewFolderResumesFromTheSharedCheckpointAndStillPublishesTheModel() {
         Path ckpt = dir.resolve("shared/ckpt");
