@@ -87,7 +87,7 @@ public final class DistillCommand implements Runnable {
         if (flowNumber < 2 || flowNumber > 3) throw new UserError("--flow must be 2 or 3 (Flow-1 has no student), got " + flowNumber);
         RunConfig cfg = RunConfig.load(config);
         if (cfg.distillation() == null) throw new UserError(config + ": no 'distillation' section");
-        DistillationSettings ds = cfg.distillation().flow(flowNumber);
+        DistillationSettings ds = cfg.distillation().flow(flowNumber).resolved(flowNumber);   // recorded with every weight written out
         if (stage.epochs() != null) ds = ds.withEpochs(stage.epochs());
         TrainingSettings settings = ds.training();
         FlowSpec teacherSpec = cfg.architecture().teacher(flowNumber);
