@@ -35,9 +35,10 @@ import java.util.Map;
         descriptionHeading = "%n",
         description = {
                 "Probability density distillation (CaloFlow II; iCaloFlow Sec. III C 2): the student has the teacher's "
-                        + "blocks and permutations and learns to invert it, with L_x = MSE(x, f_IAF^-1(f_MAF(x))) on "
-                        + "training showers, L_z = MSE(z, f_MAF(f_IAF^-1(z))) on base samples and the per-block MADE terms. "
-                        + "Flow-2 uses all four terms (Eq. 10), Flow-3 the x-pass only (Eq. 11); weights, schedule, and "
+                        + "blocks and permutations and learns to invert it, as in the authors' code: chi2 sums over features "
+                        + "of x vs f_IAF^-1(f_MAF(x)) on training showers (L_x) and of z vs f_MAF(f_IAF^-1(z)) on base "
+                        + "samples (L_z), each with every block's intermediate state and MADE outputs; L = beta L_x + "
+                        + "(1 - beta) L_z, beta 0.5 for Flow-2 (Eq. 10), 1 for Flow-3 (x-pass only, Eq. 11); weights, schedule, and "
                         + "the optional physics loss and diversity weighting come from the config's 'distillation' section.",
                 "The teacher is frozen. The student with the lowest estimated KL(student||teacher) on the selection "
                         + "set's conditions is kept (each epoch's end and every selectEvery batches).",
@@ -87,7 +88,7 @@ public final class DistillCommand implements Runnable {
         if (flowNumber < 2 || flowNumber > 3) throw new UserError("--flow must be 2 or 3 (Flow-1 has no student), got " + flowNumber);
         RunConfig cfg = RunConfig.load(config);
         if (cfg.distillation() == null) throw new UserError(config + ": no 'distillation' section");
-        DistillationSettings ds = cfg.distillation().flow(flowNumber);
+        DistillationSettings ds = cfg.distillation().flow(flowNumber).resolved(flowNumber);   // recorded with every weight written out
         if (stage.epochs() != null) ds = ds.withEpochs(stage.epochs());
         TrainingSettings settings = ds.training();
         FlowSpec teacherSpec = cfg.architecture().teacher(flowNumber);

@@ -17,21 +17,27 @@ import java.util.SplittableRandom;
 
 /**
  * Probability density distillation of a frozen MAF teacher into an IAF student (CaloFlow II, Krause &amp; Shih;
- * iCaloFlow Sec. III C 2, Eqs. 8-11), as a {@link Objective} for the {@link org.icaloflow.train.Trainer}.
+ * iCaloFlow Sec. III C 2, Eqs. 8-11), as a {@link Objective} for the {@link org.icaloflow.train.Trainer}, with the
+ * losses of the authors' student training ({@code run.py}, {@code train_flow_2_student} and
+ * {@code train_eval_flow_3_student}).
  *
+ * <p>χ²(a, b) = Σ over features of (a − b)², averaged over the batch (the code's {@code chi2_loss}). Each pass
+ * compares the student's and the teacher's values at every point of the chain, block by block (student block k
+ * computes the same map as teacher block k; {@link Trace} indexes both from the data side):
  * <ul>
- *   <li>x-pass: the teacher maps data x to z_T = f_MAF(x) (one pass per block, no graph: frozen teacher and
- *       data); the student inverts it in one pass per block. L_x = MSE(x, f_IAF⁻¹(z_T)); L_x-MADE = mean over
- *       blocks of MSE(student MADE outputs, teacher's) + MSE(student block input, teacher's) (block 0's input
- *       is x, already in L_x).</li>
- *   <li>z-pass (skipped when its weights are 0, as for Flow-3, Eq. 11): base samples z (seeded by the step, so
- *       resumed runs agree), x_S = f_IAF⁻¹(z), then the teacher forward on x_S inside the graph (gradients flow
+ *   <li>x-pass: the teacher maps data x to z_T = f_MAF(x) (no graph: frozen teacher and data); the student inverts
+ *       it in one pass per block. Terms: {@code lx} = χ²(f_IAF⁻¹(z_T), x) (Eq. 8), {@code lx_states} = Σ over the
+ *       N − 1 states between blocks, {@code lx_made} = Σ over the N blocks of χ²(MADE outputs) (together
+ *       L_x-MADE).</li>
+ *   <li>z-pass (skipped when β = 1, as for Flow-3, Eq. 11): base samples z ~ N(0, baseWidth²) (seeded by the step,
+ *       so resumed runs agree), x_S = f_IAF⁻¹(z), then the teacher forward on x_S inside the graph (gradients flow
  *       through the teacher's operations into the student, never into the teacher's parameters, which do not
- *       require gradients). L_z = MSE(z, f_MAF(x_S)); L_z-MADE = mean over blocks of MSE of the MADE outputs and
- *       of the block outputs (the last block's is z, already in L_z).</li>
- *   <li>optional physics term on the x-pass: MSE of the layer aggregates ({@link LayerAggregates}) of the
- *       student's output and the teacher's (x itself, since f_MAF⁻¹(z_T) = x).</li>
- *   <li>optional per-sample weights ({@link DiversityWeights}) on every term.</li>
+ *       require gradients). Terms {@code lz} = χ²(f_MAF(x_S), z) (Eq. 9), {@code lz_states}, {@code lz_made}.</li>
+ *   <li>L = β·L_x + (1 − β)·L_z, L_pass = w_output·end + w_states·states + w_made·made
+ *       ({@link DistillationSettings.Weights}); logged terms are unweighted.</li>
+ *   <li>optional physics term on the x-pass, added with its own weight: MSE of the layer aggregates
+ *       ({@link LayerAggregates}) of the student's output and the teacher's (x itself, since f_MAF⁻¹(z_T) = x).</li>
+ *   <li>optional per-sample weights ({@link DiversityWeights}) on every term (a weighted batch mean).</li>
  * </ul>
  *
  * Selection: the estimate KL(student‖teacher) = mean of log s(x) − log t(x) over x ~ student, one draw per
@@ -39,10 +45,12 @@ import java.util.SplittableRandom;
  * successive estimates comparable).
  */
 public final class DistillationObjective implements Objective {
-    public static final String LX = "lx", LX_MADE = "lx_made", LZ = "lz", LZ_MADE = "lz_made", PHYSICS = "physics";
+    public static final String LX = "lx", LX_STATES = "lx_states", LX_MADE = "lx_made",
+            LZ = "lz", LZ_STATES = "lz_states", LZ_MADE = "lz_made", PHYSICS = "physics";
 
     private final Flow teacher;
     private final DistillationSettings.Weights w;
+    private final double baseWidth;
     private final LayerAggregates physics;     // null: off
     private final double physicsWeight;
     private final DiversityWeights diversity;  // null: off
@@ -52,7 +60,7 @@ public final class DistillationObjective implements Objective {
 
     /**
      * @param teacher   the teacher; frozen here (eval mode, parameters no longer require gradients)
-     * @param flow      2 or 3 (default loss weights: Eq. 10 or 11)
+     * @param flow      2 or 3 (default β: 0.5 or 1)
      * @param physics   aggregates for the physics term, or null; used only when enabled in {@code settings}
      * @param diversity sample weights, or null; used only when enabled in {@code settings}
      */
@@ -60,6 +68,7 @@ public final class DistillationObjective implements Objective {
                                  DiversityWeights diversity) {
         this.teacher = teacher;
         this.w = settings.weights().resolved(flow);
+        this.baseWidth = settings.baseWidth();
         this.physics = settings.physicsLoss().enabled() ? physics : null;
         if (settings.physicsLoss().enabled() && physics == null)
             throw new IllegalArgumentException("physics loss enabled but no layer aggregates given");
@@ -68,16 +77,10 @@ public final class DistillationObjective implements Objective {
         if (settings.diversityWeighting().enabled() && diversity == null)
             throw new IllegalArgumentException("diversity weighting enabled but no weights given");
         this.seed = settings.training().seed();
-        this.xPass = w.lx() > 0 || w.lxMade() > 0 || this.physics != null;
-        this.zPass = w.lz() > 0 || w.lzMade() > 0;
-        if (xPass) {
-            terms.add(LX);
-            terms.add(LX_MADE);
-        }
-        if (zPass) {
-            terms.add(LZ);
-            terms.add(LZ_MADE);
-        }
+        this.xPass = w.beta() > 0 || this.physics != null;
+        this.zPass = w.beta() < 1;
+        if (xPass) terms.addAll(List.of(LX, LX_STATES, LX_MADE));
+        if (zPass) terms.addAll(List.of(LZ, LZ_STATES, LZ_MADE));
         if (this.physics != null) terms.add(PHYSICS);
         freeze(teacher);
     }
@@ -116,11 +119,11 @@ public final class DistillationObjective implements Objective {
         return m.full(new Shape(), (float) v, t);
     }
 
-    /** Per-sample mean of squares of a - b over all but the first axis: shape (N). */
-    private static NDArray perSample(NDArray a, NDArray b) {
+    /** Per-sample χ²: Σ over all but the first axis of (a − b)², shape (N). */
+    static NDArray chi2(NDArray a, NDArray b) {
         NDArray sq = a.sub(b).square();
-        if (sq.getShape().dimension() > 2) sq = sq.reshape(sq.getShape().get(0), -1);   // one-axis means only
-        return sq.mean(new int[] {1});
+        if (sq.getShape().dimension() > 2) sq = sq.reshape(sq.getShape().get(0), -1);   // MADE outputs (N, 3K−1, D)
+        return sq.sum(new int[] {1});
     }
 
     @Override
@@ -129,24 +132,14 @@ public final class DistillationObjective implements Objective {
         DataType t = x.getDataType();
         NDArray weights = diversity == null ? null
                 : m.create(diversity.weights(b, student.spec().conditionDim()), new Shape(b.n())).toType(t, false);
-        int blocks = student.spec().blocks();
         NDArray total = null;
         List<NDArray> values = new ArrayList<>();
         if (xPass) {
             Trace tt = teacher.forward(x, c);
             Trace st = student.inverse(tt.z(), c);
-            NDArray lx = perSample(st.x(), x);
-            NDArray made = null;
-            for (int i = 0; i < blocks; i++) {
-                NDArray term = perSample(st.blocks().get(i).params(), tt.blocks().get(i).params());
-                if (i > 0) term = term.add(perSample(st.blocks().get(i).input(), tt.blocks().get(i).input()));
-                made = made == null ? term : made.add(term);
-            }
-            made = made.div(cst(m, t, blocks));
-            NDArray lxm = reduce(lx, weights), lmm = reduce(made, weights);
-            values.add(lxm);
-            values.add(lmm);
-            total = add(add(total, lxm, w.lx(), m, t), lmm, w.lxMade(), m, t);
+            NDArray[] pass = passTerms(st, tt, chi2(st.x(), x), weights);
+            values.addAll(List.of(pass));
+            total = add(total, weighted(pass, m, t), w.beta(), m, t);
             if (physics != null) {
                 NDArray ph = reduce(physics.perSampleMse(st.x(), x), weights);
                 total = add(total, ph, physicsWeight, m, t);
@@ -154,34 +147,61 @@ public final class DistillationObjective implements Objective {
             }
         }
         if (zPass) {
-            NDArray z = baseSamples(m, b.n(), student.spec().dim(), t, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step));
+            NDArray z = zPassBase(m, b.n(), student.spec().dim(), t, step);
             Trace st = student.inverse(z, c);
             Trace tt = teacher.forward(st.x(), c);
-            NDArray lz = perSample(tt.z(), z);
-            NDArray made = null;
-            for (int i = 0; i < blocks; i++) {
-                NDArray term = perSample(st.blocks().get(i).params(), tt.blocks().get(i).params());
-                if (i < blocks - 1) term = term.add(perSample(st.blocks().get(i).output(), tt.blocks().get(i).output()));
-                made = made == null ? term : made.add(term);
-            }
-            made = made.div(cst(m, t, blocks));
-            NDArray lzm = reduce(lz, weights), lmm = reduce(made, weights);
-            total = add(add(total, lzm, w.lz(), m, t), lmm, w.lzMade(), m, t);
+            NDArray[] pass = passTerms(st, tt, chi2(tt.z(), z), weights);
+            total = add(total, weighted(pass, m, t), 1 - w.beta(), m, t);
             int at = physics != null ? values.size() - 1 : values.size();
-            values.add(at, lzm);
-            values.add(at + 1, lmm);
+            values.addAll(at, List.of(pass));
         }
+        if (total == null) total = values.get(0).mul(cst(m, t, 0));   // all weights 0 (not a valid configuration)
         return new Loss(total, values.toArray(new NDArray[0]));
+    }
+
+    /**
+     * One pass's batch-reduced terms {end, states, made}: {@code end} = χ² of the pass's end point (given), states =
+     * Σ over blocks k ≥ 1 of χ² of block k's data-side input (the state between blocks k − 1 and k; block 0's is x,
+     * the x-pass's end point or the z-pass's common start), made = Σ over all blocks of χ² of the MADE outputs.
+     * Block k of the student is paired with block k of the teacher (the same map).
+     */
+    private static NDArray[] passTerms(Trace student, Trace teacher, NDArray end, NDArray weights) {
+        NDArray states = null, made = null;
+        for (int k = 0; k < student.blocks().size(); k++) {
+            Trace.Block s = student.blocks().get(k), tb = teacher.blocks().get(k);
+            NDArray p = chi2(s.params(), tb.params());
+            made = made == null ? p : made.add(p);
+            if (k > 0) {
+                NDArray h = chi2(s.input(), tb.input());
+                states = states == null ? h : states.add(h);
+            }
+        }
+        if (states == null) states = end.mul(cst(end.getManager(), end.getDataType(), 0));   // one block: no states
+        return new NDArray[] {reduce(end, weights), reduce(states, weights), reduce(made, weights)};
+    }
+
+    /** w_output·end + w_states·states + w_made·made. */
+    private NDArray weighted(NDArray[] pass, NDManager m, DataType t) {
+        NDArray l = add(null, pass[0], w.output(), m, t);
+        l = add(l, pass[1], w.states(), m, t);
+        return add(l, pass[2], w.made(), m, t);
     }
 
     private static NDArray reduce(NDArray perSample, NDArray weights) {
         return weights == null ? perSample.mean() : perSample.mul(weights).sum().div(weights.sum());
     }
 
+    /** total + weight·term; a zero weight leaves total unchanged (null stays null). */
     private static NDArray add(NDArray total, NDArray term, double weight, NDManager m, DataType t) {
-        if (weight == 0) return total == null ? term.mul(cst(m, t, 0)) : total;
+        if (term == null || weight == 0) return total;
         NDArray v = weight == 1 ? term : term.mul(cst(m, t, weight));
         return total == null ? v : total.add(v);
+    }
+
+    /** The z-pass's base samples of global step {@code step}: N(0, baseWidth²), n × d. */
+    NDArray zPassBase(NDManager m, int n, int d, DataType t, long step) {
+        NDArray z = baseSamples(m, n, d, t, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step));
+        return baseWidth == 1 ? z : z.mul(cst(m, t, baseWidth));
     }
 
     private static NDArray baseSamples(NDManager m, int n, int d, DataType t, SplittableRandom r) {

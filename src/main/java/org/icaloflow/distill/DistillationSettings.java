@@ -8,42 +8,68 @@ import org.icaloflow.train.TrainingSettings;
  * ({@code distillation.flow2} / {@code distillation.flow3} of a run configuration).
  *
  * @param training            epochs, batch size, schedule, selection cadence (as for the teachers)
- * @param weights             weights of the loss terms; missing ones default to Eq. 10 for Flow-2
- *                            (all 1) and Eq. 11 for Flow-3 (z-terms 0)
+ * @param weights             the loss's weights (beta and the per-term weights); missing ones default to the
+ *                            authors' code ({@link Weights#resolved})
+ * @param baseWidth           standard deviation of the z-pass's base samples (the authors' {@code student_width},
+ *                            default 1: the student's own standard-normal base)
  * @param physicsLoss         optional detector-aggregate term (Majerz et al., ZDC); off by default
  * @param diversityWeighting  optional per-sample weights down-weighting rare, high-variance samples; off by default
  */
 public record DistillationSettings(
         @JsonProperty(value = "training", required = true) TrainingSettings training,
         @JsonProperty("weights") Weights weights,
+        @JsonProperty("baseWidth") Double baseWidth,
         @JsonProperty("physicsLoss") PhysicsLoss physicsLoss,
         @JsonProperty("diversityWeighting") DiversityWeighting diversityWeighting) {
 
     public DistillationSettings {
         if (weights == null) weights = new Weights(null, null, null, null);
+        if (baseWidth == null) baseWidth = 1.0;
         if (physicsLoss == null) physicsLoss = new PhysicsLoss(null, null);
         if (diversityWeighting == null) diversityWeighting = new DiversityWeighting(null, null, null, null);
     }
 
     /**
-     * Loss weights. L = lx L_x + lxMade L_x-MADE + lz L_z + lzMade L_z-MADE (Eqs. 8-11); a zero weight
-     * skips its pass entirely (lz = lzMade = 0: no z-pass).
+     * Loss weights, as in the authors' student training ({@code run.py}):
+     * L = β·L_x + (1 − β)·L_z (+ the optional physics term), where each pass's
+     * L_pass = output·χ²(end point) + states·Σ_{k=1}^{N−1} χ²(state between blocks k−1 and k)
+     * + made·Σ_{k=0}^{N−1} χ²(MADE outputs of block k), χ² = Σ over features, mean over the batch.
+     * The defaults (output 2, states 2, made 1) are what the code's loop over all intermediate steps adds up to
+     * (the end point and each state are compared twice there; see docs/distill.md). β = 1 skips the z-pass,
+     * β = 0 the x-pass (unless the physics term needs it).
+     *
+     * @param beta   weight of the x-pass, 1 − β that of the z-pass; in [0, 1]. Default Flow-2 0.5 (the code's
+     *               {@code --beta} default; the paper's Eq. 10 is the same up to an overall factor 2),
+     *               Flow-3 1 (x-pass only, Eq. 11)
+     * @param output weight of χ²(x, f_IAF⁻¹(f_MAF(x))) (Eq. 8) and χ²(z, f_MAF(f_IAF⁻¹(z))) (Eq. 9); default 2
+     * @param states weight of each intermediate state's χ² (part of L_x-MADE / L_z-MADE); default 2
+     * @param made   weight of each block's MADE-output (spline parameter) χ² (L_x-MADE / L_z-MADE); default 1
      */
-    public record Weights(@JsonProperty("lx") Double lx, @JsonProperty("lxMade") Double lxMade,
-                          @JsonProperty("lz") Double lz, @JsonProperty("lzMade") Double lzMade) {
+    public record Weights(@JsonProperty("beta") Double beta, @JsonProperty("output") Double output,
+                          @JsonProperty("states") Double states, @JsonProperty("made") Double made) {
+        /** The authors' code's weights of the end point, of each intermediate state and of each block's MADE outputs. */
+        public static final double OUTPUT = 2.0, STATES = 2.0, MADE = 1.0;
 
-        /** Missing weights filled with the paper's choice for flow 2 (Eq. 10) or 3 (Eq. 11). */
+        /** The authors' choice of β: 0.5 for Flow-2 (the code's default), 1 for Flow-3 (x-pass only, Eq. 11). */
+        public static double defaultBeta(int flow) {
+            return flow == 2 ? 0.5 : 1.0;
+        }
+
+        /** Missing weights filled with the authors' choice for flow 2 or 3. */
         public Weights resolved(int flow) {
-            double z = flow == 2 ? 1.0 : 0.0;
-            return new Weights(lx == null ? 1.0 : lx, lxMade == null ? 1.0 : lxMade,
-                    lz == null ? z : lz, lzMade == null ? z : lzMade);
+            return new Weights(beta == null ? defaultBeta(flow) : beta, output == null ? OUTPUT : output,
+                    states == null ? STATES : states, made == null ? MADE : made);
         }
 
         void validate(String where) {
-            check(where + ".lx", lx);
-            check(where + ".lxMade", lxMade);
-            check(where + ".lz", lz);
-            check(where + ".lzMade", lzMade);
+            if (beta != null && !(beta >= 0 && beta <= 1))
+                throw new IllegalArgumentException(where + ".beta must be in [0, 1], got " + beta);
+            check(where + ".output", output);
+            check(where + ".states", states);
+            check(where + ".made", made);
+            Weights w = resolved(2);
+            if (w.output() + w.states() + w.made() <= 0)
+                throw new IllegalArgumentException(where + ": at least one of output, states, made must be > 0");
         }
 
         private static void check(String key, Double v) {
@@ -85,13 +111,10 @@ public record DistillationSettings(
         if (training == null) throw new IllegalArgumentException(where + ".training is required");
         training.validate(where + ".training");
         weights.validate(where + ".weights");
-        Weights w = weights.resolved(flow);
-        if (w.lx() + w.lxMade() + w.lz() + w.lzMade() <= 0)
-            throw new IllegalArgumentException(where + ".weights: at least one weight must be > 0");
+        if (!(baseWidth > 0 && Double.isFinite(baseWidth)))
+            throw new IllegalArgumentException(where + ".baseWidth must be a finite number > 0, got " + baseWidth);
         if (!(physicsLoss.weight() >= 0 && Double.isFinite(physicsLoss.weight())))
             throw new IllegalArgumentException(where + ".physicsLoss.weight must be a finite number >= 0, got " + physicsLoss.weight());
-        if (physicsLoss.enabled() && w.lx() + w.lxMade() <= 0)
-            throw new IllegalArgumentException(where + ".physicsLoss needs the x-pass (weights.lx or weights.lxMade > 0)");
         if (diversityWeighting.bins() < 1)
             throw new IllegalArgumentException(where + ".diversityWeighting.bins must be >= 1, got " + diversityWeighting.bins());
         if (!(diversityWeighting.epsilon() > 0 && Double.isFinite(diversityWeighting.epsilon())))
@@ -101,6 +124,11 @@ public record DistillationSettings(
     }
 
     public DistillationSettings withEpochs(int e) {
-        return new DistillationSettings(training.withEpochs(e), weights, physicsLoss, diversityWeighting);
+        return new DistillationSettings(training.withEpochs(e), weights, baseWidth, physicsLoss, diversityWeighting);
+    }
+
+    /** The same with every weight written out ({@link Weights#resolved}), as recorded in manifests and MLflow. */
+    public DistillationSettings resolved(int flow) {
+        return new DistillationSettings(training, weights.resolved(flow), baseWidth, physicsLoss, diversityWeighting);
     }
 }

@@ -41,17 +41,20 @@ class DistillCommandTest {
                 "--teacher", dir.resolve("t2").toString(), "-o", s2.toString(), "--epochs", "2"));
         for (String f : List.of(Trainer.HISTORY, Trainer.LOSS_PNG, "manifest.json", "distill.journal.jsonl", "model/" + Flow.JSON_FILE, "checkpoint/state.json"))
             assertTrue(Files.isRegularFile(s2.resolve(f)), f);
-        assertTrue(Files.readAllLines(s2.resolve(Trainer.HISTORY)).get(0).endsWith(",lx,lx_made,lz,lz_made,physics"));
+        assertTrue(Files.readAllLines(s2.resolve(Trainer.HISTORY)).get(0).endsWith(",lx,lx_states,lx_made,lz,lz_states,lz_made,physics"));
         JsonNode man = StageManifest.JSON.readTree(s2.resolve("manifest.json").toFile());
         assertTrue(Double.isFinite(man.at("/result/best_kl").asDouble()), man.toString());
+        // the weights as used, written out although test.yaml leaves them to the defaults (Flow-2: beta 0.5)
+        assertEquals(0.5, man.at("/distillation/weights/beta").asDouble(-1), man.toString());
+        assertEquals(2.0, man.at("/distillation/weights/states").asDouble(-1), man.toString());
         String journal = Files.readString(s2.resolve("distill.journal.jsonl"));
-        for (String key : List.of("\"lx\"", "\"lz_made\"", "\"physics\"", "\"kl\"", "\"lr\"")) assertTrue(journal.contains(key), key);
+        for (String key : List.of("\"lx\"", "\"lx_states\"", "\"lz_made\"", "\"physics\"", "\"kl\"", "\"lr\"")) assertTrue(journal.contains(key), key);
 
         // Flow-3 from the teacher's model folder: x-pass only
         Path s3 = dir.resolve("s3");
         assertEquals(0, Main.execute("distill", "--flow", "3", "-c", cfg, "-d", data.toString(),
                 "--teacher", dir.resolve("t3").resolve(Trainer.MODEL).toString(), "-o", s3.toString(), "--epochs", "1"));
-        assertTrue(Files.readAllLines(s3.resolve(Trainer.HISTORY)).get(0).endsWith("samples_per_s,lx,lx_made"));
+        assertTrue(Files.readAllLines(s3.resolve(Trainer.HISTORY)).get(0).endsWith("samples_per_s,lx,lx_states,lx_made"));
 
         // bad input: exit 2
         assertEquals(2, Main.execute("distill", "--flow", "1", "-c", cfg, "-d", data.toString(), "--teacher", dir.resolve("t2").toString(), "-o", dir.resolve("x").toString()));

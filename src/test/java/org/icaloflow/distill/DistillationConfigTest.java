@@ -25,19 +25,26 @@ class DistillationConfigTest {
         assertEquals(LearningRateSchedule.OneCycle.reference(5e-4, 25, 0.80), f3.training().schedule());
         assertEquals(100, f3.training().epochs());
         assertEquals(250, f3.training().selectEvery());
-        assertEquals(new DistillationSettings.Weights(1.0, 1.0, 1.0, 1.0), f2.weights().resolved(2));
-        assertEquals(new DistillationSettings.Weights(1.0, 1.0, 0.0, 0.0), f3.weights().resolved(3));
+        // the authors' run.py: beta 0.5 (Flow-2), 1 (Flow-3, x-pass only); end point and states twice, MADE once
+        assertEquals(new DistillationSettings.Weights(0.5, 2.0, 2.0, 1.0), f2.weights().resolved(2));
+        assertEquals(new DistillationSettings.Weights(1.0, 2.0, 2.0, 1.0), f3.weights().resolved(3));
+        assertEquals(1.0, f2.baseWidth());
         assertFalse(f2.physicsLoss().enabled());
         assertFalse(f2.diversityWeighting().enabled());
         RunConfig ds3 = RunConfig.load(Path.of("configs/ds3.yaml"));
         assertEquals(100, ds3.distillation().flow2().training().batchSize());
         assertEquals(LearningRateSchedule.OneCycle.reference(1e-4, 25, 0.80), ds3.distillation().flow3().training().schedule());
         assertEquals(30, ds3.distillation().flow3().training().epochs());
+        assertEquals(new DistillationSettings.Weights(0.5, 2.0, 2.0, 1.0), ds3.distillation().flow2().weights().resolved(2));
+        assertEquals(new DistillationSettings.Weights(1.0, 2.0, 2.0, 1.0), ds3.distillation().flow3().weights().resolved(3));
         RunConfig test = RunConfig.load(Path.of("configs/test.yaml"));
         assertTrue(test.distillation().flow2().training().epochs() <= 3);
-        // defaults when weights are not written: Eq. 10 for Flow-2, Eq. 11 for Flow-3
-        assertEquals(0.0, test.distillation().flow3().weights().resolved(3).lz());
-        assertEquals(1.0, test.distillation().flow2().weights().resolved(2).lzMade());
+        // defaults when weights are not written: the shipped values
+        assertEquals(f2.weights(), test.distillation().flow2().weights().resolved(2));
+        assertEquals(f3.weights(), test.distillation().flow3().weights().resolved(3));
+        assertEquals(1.0, test.distillation().flow3().baseWidth());
+        // every weight written out where the settings are recorded
+        assertEquals(f3.weights(), test.distillation().flow3().resolved(3).weights());
     }
 
     @Test
@@ -70,17 +77,28 @@ class DistillationConfigTest {
     @Test
     void badDistillationSettingsNameTheKey() throws Exception {
         String ds2 = Files.readString(Path.of("configs/ds2.yaml"));
-        String e1 = load(ds2.replace("weights: {lx: 1.0, lxMade: 1.0, lz: 0.0, lzMade: 0.0}", "weights: {lx: 1.0, lxMade: 1.0, lz: -1.0, lzMade: 0.0}"));
-        assertTrue(e1.contains("distillation.flow3.weights.lz"), e1);
-        String e2 = load(ds2.replace("    weights: {lx: 1.0, lxMade: 1.0, lz: 1.0", "    weights: {lx: 1.0, lxmade: 1.0, lz: 1.0"));
-        assertTrue(e2.contains("distillation.flow2.weights.lxmade"), e2);
+        String f2 = "weights: {beta: 0.5, output: 2.0, states: 2.0, made: 1.0}";
+        String f3 = "weights: {beta: 1.0, output: 2.0, states: 2.0, made: 1.0}";
+        assertTrue(ds2.contains(f2) && ds2.contains(f3));
+        String e1 = load(ds2.replace(f3, "weights: {beta: 1.5, output: 2.0, states: 2.0, made: 1.0}"));
+        assertTrue(e1.contains("distillation.flow3.weights.beta"), e1);
+        String e2 = load(ds2.replace(f2, "weights: {lx: 1.0, lxMade: 1.0, lz: 1.0, lzMade: 1.0}"));
+        assertTrue(e2.contains("distillation.flow2.weights.lx"), "the old keys are refused by name: " + e2);
         String e3 = load(ds2.replace("      epochs: 100\n", "      epochs: 0\n"));
         assertTrue(e3.contains("distillation.flow3.training.epochs"), e3);
         String e4 = load(ds2.replaceFirst("bins: 20", "bins: 0"));
         assertTrue(e4.contains("distillation.flow2.diversityWeighting.bins"), e4);
         String e5 = load(ds2.replace("    hiddenWidth: 384\n    blocks: 8", "    hiddenWidth: 384\n    blocks: 6"));
         assertTrue(e5.contains("architecture.flow3_student.blocks"), e5);
-        String e6 = load(ds2.replace("weights: {lx: 1.0, lxMade: 1.0, lz: 0.0, lzMade: 0.0}", "weights: {lx: 0.0, lxMade: 0.0, lz: 0.0, lzMade: 0.0}"));
+        String e6 = load(ds2.replace(f3, "weights: {beta: 1.0, output: 0.0, states: 0.0, made: 0.0}"));
         assertTrue(e6.contains("distillation.flow3.weights"), e6);
+        String e7 = load(ds2.replace(f2, "weights: {beta: 0.5, output: 2.0, states: -2.0, made: 1.0}"));
+        assertTrue(e7.contains("distillation.flow2.weights.states"), e7);
+        String e8 = load(ds2.replace(f2, "weights: {beta: 0.5, output: 2.0, states: 2.0, made: .nan}"));
+        assertTrue(e8.contains("distillation.flow2.weights.made"), e8);
+        String e9 = load(ds2.replace("    " + f2, "    " + f2 + "\n    baseWidth: 0.0"));
+        assertTrue(e9.contains("distillation.flow2.baseWidth"), e9);
+        String e10 = load(ds2.replace(f3, "weights: {beta: -0.1, output: 2.0, states: 2.0, made: 1.0}"));
+        assertTrue(e10.contains("distillation.flow3.weights.beta"), e10);
     }
 }
