@@ -30,7 +30,7 @@ include { REPORT               } from './stages/report'
 // ---- parameter checks: before any task runs (no schema plugin is reachable offline) ----
 def known = ['input', 'reference', 'geometry', 'events', 'seed', 'outdir', 'config', 'variants',
              'mlflow_uri', 'experiment', 'gpu_queue', 'cpu_queue', 'classifier', 'classifier_runs',
-             'classifier_epochs', 'classifier_width', 'timing', 'timing_batch_sizes', 'help'] as Set
+             'classifier_epochs', 'classifier_width', 'hlf_set', 'timing', 'timing_batch_sizes', 'help'] as Set
 def unknown = params.keySet().findAll { k -> !(k in known) && !k.contains('-') }
 if (unknown) {
     error "Unknown parameter(s): ${unknown.collect { '--' + it }.join(', ')}. Known: ${known.collect { '--' + it }.join(', ')}"
@@ -51,6 +51,9 @@ if (!variants || !variants.every { it in ['teacher', 'student'] }) {
 }
 if (params.classifier && !params.classifier.toString().tokenize(',').every { it in ['low', 'high'] }) {
     error "Invalid --classifier '${params.classifier}': low, high, or low,high (false to skip)"
+}
+if (!(params.hlf_set in ['challenge', 'paper'])) {
+    error "Invalid --hlf_set '${params.hlf_set}': challenge or paper"
 }
 if (params.mlflow_uri && !(params.mlflow_uri ==~ /https?:\/\/.+/)) {
     error "Invalid --mlflow_uri '${params.mlflow_uri}': an http(s) URL is required"
