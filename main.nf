@@ -31,7 +31,7 @@ include { REPORT               } from './stages/report'
 // ---- parameter checks: before any task runs (no schema plugin is reachable offline) ----
 def known = ['input', 'reference', 'geometry', 'events', 'seed', 'outdir', 'config', 'variants',
              'mlflow_uri', 'experiment', 'gpu_queue', 'cpu_queue', 'classifier', 'classifier_runs',
-             'classifier_epochs', 'classifier_width', 'timing', 'timing_batch_sizes', 'sample_events', 'truth',
+             'classifier_epochs', 'classifier_width', 'hlf_set', 'timing', 'timing_batch_sizes', 'sample_events', 'truth',
              'help'] as Set
 def unknown = params.keySet().findAll { k -> !(k in known) && !k.contains('-') }
 if (unknown) {
@@ -63,6 +63,9 @@ if (params.truth && params.truth != true && !file(params.truth.toString()).exist
 }
 if (params.truth == true && params.input) {
     error "Invalid --truth true with --input: give --truth FILE, a second file of the same simulation the reference does not contain"
+}
+if (!(params.hlf_set in ['challenge', 'paper'])) {
+    error "Invalid --hlf_set '${params.hlf_set}': challenge or paper"
 }
 if (params.mlflow_uri && !(params.mlflow_uri ==~ /https?:\/\/.+/)) {
     error "Invalid --mlflow_uri '${params.mlflow_uri}': an http(s) URL is required"

@@ -99,8 +99,14 @@ public final class EvaluateCommand implements Runnable {
             description = "Classifier: use at most N showers of each sample (default: all).")
     long classifierShowers;
 
+    @Option(names = "--hlf-set", paramLabel = "challenge|paper", defaultValue = "challenge",
+            description = "High-level classifier inputs: challenge (the CaloChallenge evaluator since 27 Nov 2023: 2 + 8L, 362 for ds2) "
+                    + "or paper (the mid-2023 evaluator of the iCaloFlow paper's Table IV: 1 + 5L, 226 for ds2). Default ${DEFAULT-VALUE}.")
+    String hlfSet;
+
     @Override
     public void run() {
+        org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet hlf = org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet.parse(hlfSet, "--hlf-set");
         if (classifier == null && (runs != null || epochs != null || classifierWidth != null || classifierLayers != null))
             throw new UserError("--runs, --epochs and --classifier-* need --classifier low,high");
         if (classifier != null)
@@ -121,18 +127,22 @@ public final class EvaluateCommand implements Runnable {
             if (epochs != null) cs = cs.withTraining(epochs, cs.batchSize(), cs.learningRate());
             if (runs != null) cs = cs.withRuns(runs, cs.seed());
             cs.validate("--classifier");
-            org.icaloflow.evaluate.ClassifierRun.run(g, threshold, reference, samples, classifier, cs, classifierShowers, out, System.err);
+            org.icaloflow.evaluate.ClassifierRun.run(g, threshold, reference, samples, classifier, cs, classifierShowers, hlf, out, System.err);
         }
         StageManifest m = new StageManifest("evaluate");
         for (Path p : reference) for (Path q : ShowerSource.expand(p)) m.addInput(q);
         for (Evaluation.Sample s : samples) for (Path p : s.files()) for (Path q : ShowerSource.expand(p)) m.addInput(q);
         for (String f : List.of("histograms.csv", "separation_power.csv", "summary.json")) m.addOutput(out.resolve(f));
-        if (classifier != null) m.addOutput(out.resolve("classifier.csv"));
+        if (classifier != null) {
+            m.addOutput(out.resolve("classifier.csv"));
+            m.addOutput(out.resolve("classifier_info.csv"));
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("geometry", g.name());
         settings.put("threshold_mev", threshold);
         settings.put("samples", samples.stream().map(Evaluation.Sample::name).toList());
         settings.put("plots", !noPlots);
+        settings.put("hlf_set", hlf.label());
         m.put("settings", settings);
         m.write(out.resolve("manifest.json"));
         PrintWriter w = spec.commandLine().getOut();

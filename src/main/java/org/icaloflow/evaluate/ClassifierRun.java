@@ -30,6 +30,19 @@ public final class ClassifierRun {
     public static Map<String, ClassifierTest.Result> run(Geometry g, double thresholdMeV, List<Path> reference,
                                                          List<Evaluation.Sample> samples, List<String> levels,
                                                          ClassifierSettings s, long maxShowers, Path out, PrintStream log) {
+        return run(g, thresholdMeV, reference, samples, levels, s, maxShowers, ClassifierInputs.HlfSet.CHALLENGE, out, log);
+    }
+
+    /**
+     * As above with the high-level input set {@code hlf}. Besides classifier.csv (unchanged format) it writes
+     * classifier_info.csv: {@code sample,level,hlf_set,showers_per_class} (the equal number of showers each class
+     * contributed, {@link ClassifierTest#showersPerClass}); the hlf_set is "-" for the low level.
+     */
+    public static Map<String, ClassifierTest.Result> run(Geometry g, double thresholdMeV, List<Path> reference,
+                                                         List<Evaluation.Sample> samples, List<String> levels,
+                                                         ClassifierSettings s, long maxShowers, ClassifierInputs.HlfSet hlf,
+                                                         Path out, PrintStream log) {
+        StringBuilder info = new StringBuilder("sample,level,hlf_set,showers_per_class\n");
         for (String l : levels)
             if (!l.equals("low") && !l.equals("high")) throw new UserError("--classifier: levels are low and high, got '" + l + "'");
         Map<String, ClassifierTest.Result> results = new LinkedHashMap<>();
@@ -38,10 +51,15 @@ public final class ClassifierRun {
         List<ClassifierTest.Row> rows = new ArrayList<>();
         StringBuilder tails = new StringBuilder("sample,level,run,generated_above2,generated_above5,generated_below0p5,generated_below0p2\n");
         for (String level : levels) {
-            RowSource ref = inputs(g, thresholdMeV, reference, level, maxShowers);
+            RowSource ref = inputs(g, thresholdMeV, reference, level, maxShowers, hlf);
             for (Evaluation.Sample sample : samples) {
                 log.printf(Locale.ROOT, "classifier: %s vs reference, %s level, %d run(s)%n", sample.name(), level, s.runs());
-                RowSource gen = inputs(g, thresholdMeV, sample.files(), level, maxShowers);
+                RowSource gen = inputs(g, thresholdMeV, sample.files(), level, maxShowers, hlf);
+                int perClass = ClassifierTest.showersPerClass(ref.rows(), gen.rows());
+                log.printf(Locale.ROOT, "classifier: %s %s level%s: %d showers of each class (reference %d, %s %d; the larger drawn with the run's seed)%n",
+                        sample.name(), level, level.equals("high") ? " (" + hlf.label() + " set, " + ref.dim() + " inputs)" : "",
+                        perClass, ref.rows(), sample.name(), gen.rows());
+                info.append(String.format(Locale.ROOT, "%s,%s,%s,%d%n", sample.name(), level, level.equals("high") ? hlf.label() : "-", perClass));
                 ClassifierTest.Result r = ClassifierTest.run(ref, gen, s, log);
                 results.put(sample.name() + "/" + level, r);
                 rows.addAll(ClassifierTest.rows(sample.name(), level, r));
@@ -61,6 +79,7 @@ public final class ClassifierRun {
             }
         }
         ClassifierTest.writeCsv(out.resolve("classifier.csv"), rows);
+        org.icaloflow.data.AtomicFiles.writeString(out.resolve("classifier_info.csv"), info.toString());
         // CaloDREAM's diagnostic: where the classifier finds generated showers too rare (w > 1) or too common (w < 1)
         Plot.save(out.resolve("plots").resolve("classifier_weights.png"), "Classifier weights on the validation showers (run 0)",
                 2, 560, 380, weightPanels);
@@ -79,19 +98,19 @@ public final class ClassifierRun {
     }
 
     /** The classifier's input rows of some files at one level. */
-    static RowSource inputs(Geometry g, double thr, List<Path> files, String level, long maxShowers) {
+    static RowSource inputs(Geometry g, double thr, List<Path> files, String level, long maxShowers, ClassifierInputs.HlfSet hlf) {
         try (ShowerSource src = ShowerSource.open(files, g)) {
             if (level.equals("low")) return ClassifierInputs.lowLevelRows(src, thr, maxShowers, 1 << 26);
             long n = maxShowers > 0 ? Math.min(maxShowers, src.size()) : src.size();
-            int dim = ClassifierInputs.highLevelDim(g.layers());
+            int dim = hlf.dim(g.layers());
             List<float[]> blocks = new ArrayList<>();
             int step = Math.max(1, Math.min(2000, (1 << 24) / g.voxels()));
             for (long from = 0; from < n; from += step) {
                 int c = (int) Math.min(step, n - from);
                 ShowerBatch b = src.read(from, c);
                 ShowerFeatures f = ShowerFeatures.compute(g, b.showersMeV(), c, thr);
-                blocks.add(ClassifierInputs.highLevel(b.incidentEnergyMeV(), f.eTot(), f.eLayer(), f.ecEta(), f.ecPhi(),
-                        f.widthEta(), f.widthPhi(), f.sparsity(), f.ecR(), f.widthR()));
+                blocks.add(ClassifierInputs.select(ClassifierInputs.highLevel(b.incidentEnergyMeV(), f.eTot(), f.eLayer(), f.ecEta(), f.ecPhi(),
+                        f.widthEta(), f.widthPhi(), f.sparsity(), f.ecR(), f.widthR()), g.layers(), hlf));
             }
             return RowSource.ofBlocks(blocks, dim);
         }

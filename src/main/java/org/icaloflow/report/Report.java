@@ -99,19 +99,31 @@ public final class Report {
             if (r.length < 5) continue;
             groups.computeIfAbsent(r[0] + "\u0000" + r[1], k -> new ArrayList<>()).add(new double[]{d(r[3]), d(r[4])});
         }
-        List<String> header = List.of("sample", "level", "runs", "AUC", "JSD", "paper AUC", "paper JSD");
+        // classifier_info.csv: sample,level,hlf_set,showers_per_class (absent in older outputs)
+        Map<String, String[]> info = new LinkedHashMap<>();
+        Path infoCsv = csv.resolveSibling("classifier_info.csv");
+        if (Files.isRegularFile(infoCsv))
+            for (String[] r : readCsv(infoCsv).subList(1, readCsv(infoCsv).size())) if (r.length >= 4) info.put(r[0] + "\u0000" + r[1], r);
+        List<String> header = List.of("sample", "level", "input set", "showers per class", "runs", "AUC", "JSD", "paper AUC", "paper JSD");
         List<List<String>> table = new ArrayList<>();
         for (Map.Entry<String, List<double[]>> g : groups.entrySet()) {
             String[] key = g.getKey().split("\u0000");
             double[] auc = g.getValue().stream().mapToDouble(v -> v[0]).toArray();
             double[] jsd = g.getValue().stream().mapToDouble(v -> v[1]).toArray();
-            String[] paper = PAPER_TABLE_IV.get((in.geometry() + " " + key[0]).toLowerCase(Locale.ROOT));
             boolean high = key[1].toLowerCase(Locale.ROOT).startsWith("high");
-            table.add(List.of(key[0], key[1], String.valueOf(auc.length), meanStd(auc), meanStd(jsd),
+            String[] inf = info.get(g.getKey());
+            // older outputs without classifier_info.csv: the challenge set was the only one
+            String set = high ? (inf == null ? "challenge" : inf[2]) : "voxels";
+            // the paper's Table IV high-level values were made with the paper's (mid-2023) set only
+            String[] paper = high && !set.equals("paper") ? null : PAPER_TABLE_IV.get((in.geometry() + " " + key[0]).toLowerCase(Locale.ROOT));
+            table.add(List.of(key[0], key[1], set, inf == null ? "" : inf[3], String.valueOf(auc.length), meanStd(auc), meanStd(jsd),
                     paper == null ? "" : paper[high ? 2 : 0], paper == null ? "" : paper[high ? 3 : 1]));
         }
         table(header, table);
-        para("AUC 0.5 and JSD 0 mean the classifier cannot tell generated from reference showers. Mean ± standard deviation over runs; the paper's values are for Geant4 references of 100k showers.");
+        para("AUC 0.5 and JSD 0 mean the classifier cannot tell generated from reference showers. Mean ± standard deviation over runs; the paper's values are for Geant4 references of 100k showers."
+                + " Each test uses the same number of showers from both classes (the smaller count; the larger class subsampled with the run's seed), given in 'showers per class'."
+                + " High-level input set: 'paper' = the mid-2023 evaluator of the paper's Table IV (1 + 5L inputs), 'challenge' = the CaloChallenge evaluator since 27 Nov 2023 (2 + 8L);"
+                + " the paper's high-level values are printed only beside the 'paper' set.");
     }
 
     private void timingSection() {

@@ -20,6 +20,9 @@ class ReportTest {
         Path eval = Files.createDirectories(dir.resolve("evaluation/plots"));
         Files.writeString(dir.resolve("evaluation/classifier.csv"), "sample,level,run,auc,jsd\n"
                 + "teacher,low,0,0.80,0.20\nteacher,low,1,0.82,0.22\nstudent,high,0,0.90,0.40\n");
+        // the student's high-level test used the paper's (mid-2023) set: only then is Table IV's high-level value beside it
+        Files.writeString(dir.resolve("evaluation/classifier_info.csv"), "sample,level,hlf_set,showers_per_class\n"
+                + "teacher,low,-,1500\nstudent,high,paper,1200\n");
         Files.writeString(dir.resolve("evaluation/separation_power.csv"), "observable,sample,separation_power\nE_tot,teacher,0.0123\n");
         ImageIO.write(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB), "png", eval.resolve("etot.png").toFile());
         Path timing = dir.resolve("timing.csv");
@@ -37,7 +40,16 @@ class ReportTest {
         assertTrue(html.contains("E_tot") && html.contains("12.5") && html.contains("geometry: ds2"));
         assertTrue(html.contains("7.75e2 / 3.47e3"), "paper's Table V");
         String md = Files.readString(dir.resolve("report.md"));
-        assertTrue(md.contains("| teacher | low | 2 | 0.810 ± 0.014 |"), md);
+        assertTrue(md.contains("| teacher | low | voxels | 1500 | 2 | 0.810 ± 0.014 |"), md);
+        assertTrue(md.contains("| student | high | paper | 1200 | 1 |"), md);
+
+        // the challenge set (the default) gets no paper value beside it: Table IV was made with the paper's set
+        Files.writeString(dir.resolve("evaluation/classifier_info.csv"), "sample,level,hlf_set,showers_per_class\n"
+                + "teacher,low,-,1500\nstudent,high,challenge,1200\n");
+        assertEquals(0, Main.execute("report", "--run-name", "happy_turing", "-g", "ds2", "-c", cfg.toString(),
+                "--evaluation", dir.resolve("evaluation").toString(), "--timing", timing.toString(), "-o", out.toString()));
+        String md2 = Files.readString(dir.resolve("report.md"));
+        assertTrue(md2.contains("| student | high | challenge | 1200 | 1 |") && !md2.contains("0.838(2)"), md2);
         assertTrue(Files.exists(dir.resolve("report.journal.jsonl")), "tracked (journal only without a server)");
     }
 }

@@ -33,6 +33,39 @@ public final class ClassifierInputs {
     }
 
     /**
+     * Which evaluator's high-level input: {@code PAPER} = the mid-2023 evaluator the iCaloFlow paper's Table IV
+     * used (log10 E_inc and per layer log10 E_layer, EC_eta, EC_phi, width_eta, width_phi: 1 + 5L = 226 for
+     * DS2); {@code CHALLENGE} = the evaluator since 27 Nov 2023, which appends log10 E_tot, sparsity, EC_r and
+     * width_r (2 + 8L = 362). The paper's columns are the first 1 + 5L of the challenge row, in the same order.
+     */
+    public enum HlfSet {
+        CHALLENGE, PAPER;
+
+        public int dim(int layers) {
+            return this == PAPER ? 1 + 5 * layers : highLevelDim(layers);
+        }
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static HlfSet parse(String s, String where) {
+            for (HlfSet h : values()) if (h.label().equals(s)) return h;
+            throw new UserError(where + ": expected challenge or paper, got '" + s + "'");
+        }
+    }
+
+    /** Keeps the first {@code set.dim(layers)} values of every challenge-set row (the paper set is a prefix). */
+    public static float[] select(float[] challengeRows, int layers, HlfSet set) {
+        int full = highLevelDim(layers), keep = set.dim(layers);
+        if (keep == full) return challengeRows;
+        int rows = challengeRows.length / full;
+        float[] out = new float[rows * keep];
+        for (int r = 0; r < rows; r++) System.arraycopy(challengeRows, r * full, out, r * keep, keep);
+        return out;
+    }
+
+    /**
      * Low-level rows {@code [log10 E_inc, voxels/E_inc]}, rows × (voxels + 1) back to back. Voxels with
      * energy {@code < thresholdMeV} count as zero (the evaluator's cut). Limited to one Java array
      * (rows × (V+1) < 2^31); {@link #lowLevelRows} has no such limit.

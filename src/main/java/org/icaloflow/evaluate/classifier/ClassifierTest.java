@@ -93,8 +93,8 @@ public final class ClassifierTest {
         List<RunResult> runs = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager()) {
             if (log != null) {
-                log.printf(Locale.ROOT, "classifier: %d reference and %d generated showers, %d inputs, %d runs on %s%n",
-                        reference.rows(), generated.rows(), reference.dim(), s.runs(), root.getDevice());
+                log.printf(Locale.ROOT, "classifier: %d reference and %d generated showers, %d of each used, %d inputs, %d runs on %s%n",
+                        reference.rows(), generated.rows(), showersPerClass(reference.rows(), generated.rows()), reference.dim(), s.runs(), root.getDevice());
             }
             for (int r = 0; r < s.runs(); r++) {
                 RunResult rr = runOnce(root, reference, generated, s, r, s.seed() + r, log);
@@ -138,12 +138,24 @@ public final class ClassifierTest {
     record Splits(long[] train, long[] test, long[] validation) {
     }
 
-    /** Per class: seeded shuffle, then the first 60 % train, next 20 % test, rest validation (the evaluator's np.split). */
+    /**
+     * Showers each class contributes: the smaller class's count. The evaluator refuses unequal classes (an
+     * unbalanced test makes AUC and JSD = (ln 2 − BCE)/ln 2 meaningless); we use the same number from both.
+     */
+    public static int showersPerClass(int referenceRows, int generatedRows) {
+        return Math.min(referenceRows, generatedRows);
+    }
+
+    /**
+     * Per class: seeded shuffle, keep the first {@link #showersPerClass} rows (so the larger class is subsampled
+     * with the run's seed, a fresh subset each run), then the first 60 % train, next 20 % test, rest validation
+     * (the evaluator's np.split).
+     */
     static Splits split(int referenceRows, int generatedRows, SplittableRandom rng) {
         List<long[]> tr = new ArrayList<>(), te = new ArrayList<>(), va = new ArrayList<>();
+        int n = showersPerClass(referenceRows, generatedRows);
         for (int label = 1; label >= 0; label--) {
-            int n = label == 1 ? referenceRows : generatedRows;
-            int[] perm = permutation(n, rng);
+            int[] perm = permutation(label == 1 ? referenceRows : generatedRows, rng);
             int nTrain = (int) (n * TRAIN_FRACTION), nTest = (int) (n * TEST_FRACTION);
             tr.add(code(label, perm, 0, nTrain));
             te.add(code(label, perm, nTrain, nTrain + nTest));

@@ -2,6 +2,7 @@ package org.icaloflow.evaluate.classifier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,22 @@ class ClassifierInputsTest {
         }
         float[] asFloat = ClassifierInputs.highLevel(inc, eTot, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]);
         for (int i = 0; i < got.length; i++) assertEquals((float) got[i], asFloat[i]);
+
+        // the paper's (mid-2023) set: log10 E_inc + 5 per-layer features (E_layer, EC_eta, EC_phi, width_eta,
+        // width_phi) = 1 + 5 x 45 = 226, the challenge set 2 + 8 x 45 = 362; the paper's columns lead the challenge row
+        assertEquals(1 + 5 * L, ClassifierInputs.HlfSet.PAPER.dim(L));
+        assertEquals(226, ClassifierInputs.HlfSet.PAPER.dim(L));
+        assertEquals(362, ClassifierInputs.HlfSet.CHALLENGE.dim(L));
+        float[] paper = ClassifierInputs.select(asFloat, L, ClassifierInputs.HlfSet.PAPER);
+        assertEquals(rows * 226, paper.length);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < 226; c++) {
+                double e = expected[r][c];
+                assertTrue(Math.abs(paper[r * 226 + c] - e) <= 1e-6 * Math.max(1e-3, Math.abs(e)), "paper set row " + r + " column " + c);
+            }
+        assertSame(asFloat, ClassifierInputs.select(asFloat, L, ClassifierInputs.HlfSet.CHALLENGE));
+        assertEquals(ClassifierInputs.HlfSet.PAPER, ClassifierInputs.HlfSet.parse("paper", "--hlf-set"));
+        assertThrows(org.icaloflow.UserError.class, () -> ClassifierInputs.HlfSet.parse("all", "--hlf-set"));
     }
 
     @Test

@@ -130,9 +130,31 @@ class ClassifierProtocolTest {
                 assertTrue(seen.add(c), "duplicate entry");
             }
         }
-        assertArrayEquals(new int[] {34, 60}, count[0]); // generated 57 → 34/11/12, reference 101 → 60/20/21
-        assertArrayEquals(new int[] {11, 20}, count[1]);
-        assertArrayEquals(new int[] {12, 21}, count[2]);
+        // equal classes (issue 12 item 6): both contribute min(101, 57) = 57 showers → 34/11/12 each
+        assertArrayEquals(new int[] {34, 34}, count[0]);
+        assertArrayEquals(new int[] {11, 11}, count[1]);
+        assertArrayEquals(new int[] {12, 12}, count[2]);
+    }
+
+    @Test
+    void theLargerClassIsSubsampledToTheSmallerCountWithTheRunSeed() {
+        assertEquals(57, ClassifierTest.showersPerClass(101, 57));
+        assertEquals(57, ClassifierTest.showersPerClass(57, 101));
+        java.util.Set<java.util.Set<Integer>> subsets = new java.util.HashSet<>();
+        for (long seed = 0; seed < 5; seed++) {
+            ClassifierTest.Splits sp = ClassifierTest.split(101, 57, new SplittableRandom(seed));
+            java.util.Set<Integer> ref = new java.util.HashSet<>(), gen = new java.util.HashSet<>();
+            for (long[] part : new long[][] {sp.train(), sp.test(), sp.validation()})
+                for (long c : part) (ClassifierTest.label(c) == 1 ? ref : gen).add(ClassifierTest.row(c));
+            assertEquals(57, ref.size(), "57 distinct reference showers");
+            assertEquals(57, gen.size(), "every generated shower");
+            assertTrue(ref.stream().allMatch(r -> r >= 0 && r < 101));
+            // the same seed gives the same subset
+            ClassifierTest.Splits again = ClassifierTest.split(101, 57, new SplittableRandom(seed));
+            assertArrayEquals(sp.train(), again.train());
+            subsets.add(ref);
+        }
+        assertTrue(subsets.size() > 1, "different seeds draw different reference subsets");
     }
 
     @Test
