@@ -14,7 +14,7 @@ process REPORT {
     path training, stageAs: 'training/?/*'
 
     output:
-    path 'report.{html,md}', emit: report
+    path 'report*.{html,md,png}', emit: report
 
     script:
     def tracking = params.experiment ? "--experiment ${params.experiment}" : ''

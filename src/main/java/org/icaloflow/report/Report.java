@@ -46,6 +46,9 @@ public final class Report {
     private final StringBuilder html = new StringBuilder();
     private final StringBuilder md = new StringBuilder();
 
+    /** Where the fidelity-against-speed figure goes: beside the report, {@code <stem>_auc_vs_time.png}. */
+    private Path figure;
+
     private Report(Inputs in) {
         this.in = in;
     }
@@ -53,6 +56,7 @@ public final class Report {
     /** Writes {@code out} (HTML) and its twin with extension .md; returns both paths. */
     public static List<Path> write(Inputs in, Path out) {
         Report r = new Report(in);
+        r.figure = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.html?$", "") + "_auc_vs_time.png");
         r.build();
         Path mdPath = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.html?$", "") + ".md");
         AtomicFiles.writeString(out, r.html.toString());
@@ -76,6 +80,7 @@ public final class Report {
 
         classifierSection();
         timingSection();
+        fidelitySpeedSection();
         separationSection();
         trainingSection();
         plotsSection();
@@ -124,6 +129,26 @@ public final class Report {
                 + " Each test uses the same number of showers from both classes (the smaller count; the larger class subsampled with the run's seed), given in 'showers per class'."
                 + " High-level input set: 'paper' = the mid-2023 evaluator of the paper's Table IV (1 + 5L inputs), 'challenge' = the CaloChallenge evaluator since 27 Nov 2023 (2 + 8L);"
                 + " the paper's high-level values are printed only beside the 'paper' set.");
+    }
+
+    /** Low-level AUC against ms per shower, this run's samples beside the published entries (issue 12 item 7). */
+    private void fidelitySpeedSection() {
+        Path csv = in.evaluationDir() == null ? null : find(in.evaluationDir(), "classifier.csv");
+        if (csv == null || figure == null) return;
+        List<List<String[]>> timings = new ArrayList<>();
+        if (in.timingCsvs() != null) for (Path p : in.timingCsvs()) timings.add(readCsv(p));
+        List<FidelitySpeedFigure.Ours> ours = FidelitySpeedFigure.ours(readCsv(csv), timings);
+        ours.removeIf(o -> o.sample().equals("control"));
+        heading("Fidelity against speed");
+        if (!FidelitySpeedFigure.write(figure, in.geometry(), ours)) {
+            para("No low-level classifier results to place against the published entries.");
+            return;
+        }
+        image(figure, "Low-level classifier AUC against time per shower: this run (filled) and published entries (open, "
+                + "dashed where no time is given)");
+        para("Our time per shower is the fastest batch of this run's timing benchmark, on the device it ran on; the published "
+                + "times are GPU times (paper Table V, CaloChallenge 2022 final results). Published AUCs are against Geant4 with "
+                + "100k showers per class, ours against this run's reference. Sources: " + FidelitySpeedFigure.RESOURCE + " in the jar.");
     }
 
     private void timingSection() {

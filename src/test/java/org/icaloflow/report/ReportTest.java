@@ -52,4 +52,17 @@ class ReportTest {
         assertTrue(md2.contains("| student | high | challenge | 1200 | 1 |") && !md2.contains("0.838(2)"), md2);
         assertTrue(Files.exists(dir.resolve("report.journal.jsonl")), "tracked (journal only without a server)");
     }
+
+    @Test
+    void placesOurLowLevelAucAgainstPublishedEntriesInAFigureBesideTheReport() throws Exception {
+        Path eval = Files.createDirectories(dir.resolve("evaluation"));
+        Files.writeString(eval.resolve("classifier.csv"), "sample,level,run,auc,jsd\nstudent,low,0,0.90,0.3\nstudent,high,0,0.95,0.4\n");
+        Path timing = dir.resolve("timing.csv");
+        Files.writeString(timing, "geometry,variant,batch_size,ms_per_shower,device\nds2,student,1,160,cpu()\nds2,student,100,19,cpu()\n");
+        Path out = dir.resolve("r.html");
+        assertEquals(0, Main.execute("report", "-g", "ds2", "--evaluation", eval.toString(), "--timing", timing.toString(), "-o", out.toString()));
+        assertTrue(Files.isRegularFile(dir.resolve("r_auc_vs_time.png")), "the figure is written beside the report");
+        String html = Files.readString(out);
+        assertTrue(html.contains("Fidelity against speed") && html.contains("published_fidelity_speed.csv"), "section with its sources");
+    }
 }
