@@ -548,7 +548,9 @@ public final class Plot {
                 g.setStroke(new BasicStroke(1.5f));
                 if (m.filled()) g.fillOval(px - 4, py - 4, 9, 9);
                 else g.drawRect(px - 4, py - 4, 8, 8);
-                g.drawString(m.label(), px + 7, py + 4);
+                // labels in the right part of the plot go to the left of their marker, so they stay inside
+                int w = fm.stringWidth(m.label());
+                g.drawString(m.label(), px + 7 + w < main.x + main.width ? px + 7 : px - 7 - w, py + 4);
             }
             g.setClip(clip);
         };
