@@ -160,6 +160,8 @@ public final class EvaluateCommand implements Runnable {
             String name = spec.substring(0, eq).strip();
             if (!name.matches("[A-Za-z0-9_.+-]+"))
                 throw new UserError("--generated '" + spec + "': NAME may use letters, digits and _ . + - only");
+            if (name.equalsIgnoreCase(org.icaloflow.evaluate.classifier.ClassifierControl.NAME))
+                throw new UserError("--generated '" + spec + "': the name '" + name + "' is reserved for the classifier test's control row");
             List<Path> files = new ArrayList<>();
             for (String f : spec.substring(eq + 1).split(",")) if (!f.isBlank()) files.add(Path.of(f.strip()));
             if (files.isEmpty()) throw new UserError("--generated '" + spec + "': no file after NAME=");
