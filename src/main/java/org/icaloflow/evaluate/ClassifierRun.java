@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * The classifier test of `icaloflow evaluate`: for each generated sample and each level (low: voxels,
  * high: the CaloChallenge high-level features), N independent classifier runs against the reference;
- * writes classifier.csv (sample, level, run, auc, jsd), the weight histograms and tail fractions.
+ * then, per level, the control row (reference half vs reference half with voxel energies × 1.1,
+ * {@link ClassifierControl}); writes classifier.csv (sample, level, run, auc, jsd), the weight histograms and tail fractions.
  */
 public final class ClassifierRun {
     private ClassifierRun() {
