@@ -80,7 +80,8 @@ public final class EvaluateCommand implements Runnable {
     boolean noPlots;
 
     @Option(names = "--classifier", paramLabel = "low,high", split = ",",
-            description = "Also train classifiers on voxels (low) and/or high-level features (high) to tell generated from reference.")
+            description = "Also train classifiers on voxels (low) and/or high-level features (high) to tell generated from reference; "
+                    + "at each level a 'control' row (reference half vs reference half with voxel energies x 1.1) checks that the test has the power to see a difference.")
     List<String> classifier;
 
     @Option(names = "--runs", paramLabel = "N", description = "Classifier: independent trainings to average (default 10).")
@@ -160,6 +161,8 @@ public final class EvaluateCommand implements Runnable {
             String name = spec.substring(0, eq).strip();
             if (!name.matches("[A-Za-z0-9_.+-]+"))
                 throw new UserError("--generated '" + spec + "': NAME may use letters, digits and _ . + - only");
+            if (name.equalsIgnoreCase(org.icaloflow.evaluate.classifier.ClassifierControl.NAME))
+                throw new UserError("--generated '" + spec + "': the name '" + name + "' is reserved for the classifier test's control row");
             List<Path> files = new ArrayList<>();
             for (String f : spec.substring(eq + 1).split(",")) if (!f.isBlank()) files.add(Path.of(f.strip()));
             if (files.isEmpty()) throw new UserError("--generated '" + spec + "': no file after NAME=");

@@ -4,6 +4,7 @@ import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerSource;
+import org.icaloflow.evaluate.classifier.ClassifierControl;
 import org.icaloflow.evaluate.classifier.ClassifierInputs;
 import org.icaloflow.evaluate.classifier.ClassifierSettings;
 import org.icaloflow.evaluate.classifier.ClassifierTest;
@@ -21,7 +22,8 @@ import java.util.Map;
 /**
  * The classifier test of `icaloflow evaluate`: for each generated sample and each level (low: voxels,
  * high: the CaloChallenge high-level features), N independent classifier runs against the reference;
- * writes classifier.csv (sample, level, run, auc, jsd), the weight histograms and tail fractions.
+ * then, per level, the control row (reference half vs reference half with voxel energies × 1.1,
+ * {@link ClassifierControl}); writes classifier.csv (sample, level, run, auc, jsd), the weight histograms and tail fractions.
  */
 public final class ClassifierRun {
     private ClassifierRun() {
@@ -35,14 +37,19 @@ public final class ClassifierRun {
 
     /**
      * As above with the high-level input set {@code hlf}. Besides classifier.csv (unchanged format) it writes
-     * classifier_info.csv: {@code sample,level,hlf_set,showers_per_class} (the equal number of showers each class
-     * contributed, {@link ClassifierTest#showersPerClass}); the hlf_set is "-" for the low level.
+     * classifier_info.csv: {@code sample,level,hlf_set,showers_per_class,control_auc} (the equal number of showers each
+     * class contributed, {@link ClassifierTest#showersPerClass}; the mean AUC of the level's control); the hlf_set is
+     * "-" for the low level. At every level, after the samples, the control row ({@link ClassifierControl}: reference
+     * half A against reference half B with voxel energies × 1.1) runs with the same settings, as sample "control".
      */
     public static Map<String, ClassifierTest.Result> run(Geometry g, double thresholdMeV, List<Path> reference,
                                                          List<Evaluation.Sample> samples, List<String> levels,
                                                          ClassifierSettings s, long maxShowers, ClassifierInputs.HlfSet hlf,
                                                          Path out, PrintStream log) {
-        StringBuilder info = new StringBuilder("sample,level,hlf_set,showers_per_class\n");
+        StringBuilder info = new StringBuilder("sample,level,hlf_set,showers_per_class,control_auc\n");
+        for (Evaluation.Sample sample : samples)
+            if (sample.name().equalsIgnoreCase(ClassifierControl.NAME))
+                throw new UserError("--generated: the sample name '" + ClassifierControl.NAME + "' is reserved for the classifier's control row");
         for (String l : levels)
             if (!l.equals("low") && !l.equals("high")) throw new UserError("--classifier: levels are low and high, got '" + l + "'");
         Map<String, ClassifierTest.Result> results = new LinkedHashMap<>();
@@ -52,14 +59,17 @@ public final class ClassifierRun {
         StringBuilder tails = new StringBuilder("sample,level,run,generated_above2,generated_above5,generated_below0p5,generated_below0p2\n");
         for (String level : levels) {
             RowSource ref = inputs(g, thresholdMeV, reference, level, maxShowers, hlf);
+            int smallest = ref.rows();
+            List<String> levelInfo = new ArrayList<>();
             for (Evaluation.Sample sample : samples) {
                 log.printf(Locale.ROOT, "classifier: %s vs reference, %s level, %d run(s)%n", sample.name(), level, s.runs());
                 RowSource gen = inputs(g, thresholdMeV, sample.files(), level, maxShowers, hlf);
                 int perClass = ClassifierTest.showersPerClass(ref.rows(), gen.rows());
+                smallest = Math.min(smallest, perClass);
                 log.printf(Locale.ROOT, "classifier: %s %s level%s: %d showers of each class (reference %d, %s %d; the larger drawn with the run's seed)%n",
                         sample.name(), level, level.equals("high") ? " (" + hlf.label() + " set, " + ref.dim() + " inputs)" : "",
                         perClass, ref.rows(), sample.name(), gen.rows());
-                info.append(String.format(Locale.ROOT, "%s,%s,%s,%d%n", sample.name(), level, level.equals("high") ? hlf.label() : "-", perClass));
+                levelInfo.add(String.format(Locale.ROOT, "%s,%s,%s,%d", sample.name(), level, level.equals("high") ? hlf.label() : "-", perClass));
                 ClassifierTest.Result r = ClassifierTest.run(ref, gen, s, log);
                 results.put(sample.name() + "/" + level, r);
                 rows.addAll(ClassifierTest.rows(sample.name(), level, r));
@@ -77,6 +87,21 @@ public final class ClassifierRun {
                 log.printf(Locale.ROOT, "classifier: %s %s: AUC %.4f ± %.4f, JSD %.4f ± %.4f%n", sample.name(), level,
                         r.aucMean(), r.aucStd(), r.jsdMean(), r.jsdStd());
             }
+            // the control row: can this test, with these settings and this many showers, see a known distortion?
+            int n = ClassifierControl.showersPerClass(ref.rows(), smallest);
+            int[][] halves = ClassifierControl.halves(ref.rows(), n, s.seed());
+            log.printf(Locale.ROOT, "classifier: control %s level: reference half A vs half B with voxel energies x %.2f, %d showers each%n",
+                    level, ClassifierControl.ENERGY_SCALE, n);
+            RowSource a = ClassifierControl.subset(ref, halves[0]);
+            RowSource b = distortedInputs(g, thresholdMeV, reference, level, hlf, halves[1]);
+            ClassifierTest.Result c = ClassifierTest.run(a, b, s, log);
+            results.put(ClassifierControl.NAME + "/" + level, c);
+            rows.addAll(ClassifierTest.rows(ClassifierControl.NAME, level, c));
+            levelInfo.add(String.format(Locale.ROOT, "%s,%s,%s,%d", ClassifierControl.NAME, level, level.equals("high") ? hlf.label() : "-", n));
+            for (String line : levelInfo) info.append(line).append(String.format(Locale.ROOT, ",%.6f%n", c.aucMean()));
+            boolean powered = c.aucMean() >= ClassifierControl.MIN_AUC;
+            log.printf(Locale.ROOT, "classifier: control %s: AUC %.4f ± %.4f%s%n", level, c.aucMean(), c.aucStd(),
+                    powered ? "" : " < " + ClassifierControl.MIN_AUC + ": this level's test is UNDER-POWERED, its AUCs are no result");
         }
         ClassifierTest.writeCsv(out.resolve("classifier.csv"), rows);
         org.icaloflow.data.AtomicFiles.writeString(out.resolve("classifier_info.csv"), info.toString());
@@ -95,6 +120,44 @@ public final class ClassifierRun {
         for (int i = 0; i < d.length; i++) total += h[i + 1];
         for (int i = 0; i < d.length; i++) d[i] = total > 0 ? h[i + 1] / total / (edges[i + 1] - edges[i]) : 0;
         return d;
+    }
+
+    /**
+     * The classifier's input rows of the reference showers {@code rows} (sorted, indices into the reference as
+     * {@link #inputs} reads it), each distorted by {@link ClassifierControl#distort} before the inputs are formed.
+     */
+    static RowSource distortedInputs(Geometry g, double thr, List<Path> files, String level, ClassifierInputs.HlfSet hlf, int[] rows) {
+        try (ShowerSource src = ShowerSource.open(files, g)) {
+            int voxels = g.voxels();
+            int step = Math.max(1, Math.min(2000, (1 << 24) / voxels));
+            List<float[]> blocks = new ArrayList<>();
+            int k = 0;
+            while (k < rows.length) {
+                // read the next span of step rows from the next selected one, keep the selected rows in it
+                long from = rows[k];
+                int span = (int) Math.min(step, src.size() - from);
+                ShowerBatch read = src.read(from, span);
+                int count = 0;
+                while (k + count < rows.length && rows[k + count] < from + span) count++;
+                double[] inc = new double[count];
+                float[] sh = new float[count * voxels];
+                for (int i = 0; i < count; i++) {
+                    int local = (int) (rows[k + i] - from);
+                    inc[i] = read.incidentEnergyMeV()[local];
+                    System.arraycopy(read.showersMeV(), local * voxels, sh, i * voxels, voxels);
+                }
+                ShowerBatch b = ClassifierControl.distort(new ShowerBatch(inc, sh, voxels));
+                if (level.equals("low")) {
+                    blocks.add(ClassifierInputs.lowLevel(b.incidentEnergyMeV(), b.showersMeV(), voxels, thr));
+                } else {
+                    ShowerFeatures f = ShowerFeatures.compute(g, b.showersMeV(), count, thr);
+                    blocks.add(ClassifierInputs.select(ClassifierInputs.highLevel(b.incidentEnergyMeV(), f.eTot(), f.eLayer(), f.ecEta(), f.ecPhi(),
+                            f.widthEta(), f.widthPhi(), f.sparsity(), f.ecR(), f.widthR()), g.layers(), hlf));
+                }
+                k += count;
+            }
+            return RowSource.ofBlocks(blocks, level.equals("low") ? voxels + 1 : hlf.dim(g.layers()));
+        }
     }
 
     /** The classifier's input rows of some files at one level. */

@@ -73,6 +73,8 @@ final class FidelitySpeedFigure {
                 for (String[] row : classifier.subList(1, classifier.size())) {
                     if (row.length <= Math.max(s, Math.max(l, a))) continue;
                     if (!row[l].trim().toLowerCase(Locale.ROOT).startsWith("low")) continue;
+                    // the control row checks the test's power; it is no generator to place on the figure
+                    if (row[s].trim().equals(org.icaloflow.evaluate.classifier.ClassifierControl.NAME)) continue;
                     double v = num(row[a]);
                     if (Double.isNaN(v)) continue;
                     double[] acc = auc.computeIfAbsent(row[s].trim(), k -> new double[2]);

@@ -146,6 +146,8 @@ class EvaluateCommandTest {
                 "--classifier", "low,medium", "--no-plots", "--out", out.toString());
         assertBad("need --classifier", "evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + b,
                 "--runs", "3", "--out", out.toString());
+        assertBad("reserved", "evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "control=" + b,
+                "--no-plots", "--out", out.toString());
         assertBad("geometry", "features", "-g", "ds4", "--input", a.toString(), "--out", dir.resolve("f.csv").toString());
         Path bad = TestFiles.raw(dir.resolve("narrow.hdf5"), TestFiles.column(1000, 2000), TestFiles.showers(2, 100, 1f));
         assertBad("narrow.hdf5", "features", "-g", "ds2", "--input", bad.toString(), "--out", dir.resolve("f.csv").toString());
@@ -178,7 +180,11 @@ class EvaluateCommandTest {
                 "--classifier-width", "32", "--classifier-layers", "2", "--out", out.toString()));
         List<String> rows = Files.readAllLines(out.resolve("classifier.csv"));
         assertEquals("sample,level,run,auc,jsd", rows.get(0));
-        assertEquals(1 + 2 * 2 * 2, rows.size(), "two samples x two levels x two runs");
+        assertEquals(1 + 3 * 2 * 2, rows.size(), "two samples and the control row x two levels x two runs");
+        assertEquals(2, rows.stream().filter(r -> r.startsWith("control,low,")).count(), "the control row at each level, same runs");
+        assertEquals("sample,level,hlf_set,showers_per_class,control_auc", Files.readAllLines(out.resolve("classifier_info.csv")).get(0));
+        // control: n = min(floor(80 / 2), 80) = 40 showers per half
+        assertTrue(Files.readAllLines(out.resolve("classifier_info.csv")).stream().anyMatch(l -> l.startsWith("control,high,challenge,40,")));
         double highAuc = rows.stream().filter(r -> r.startsWith("high,high,")).mapToDouble(r -> Double.parseDouble(r.split(",")[3])).average().orElseThrow();
         // a third of the reference lies in 100 GeV - 1 TeV too, so the best possible AUC is about 0.83
         assertTrue(highAuc > 0.7, "showers of 100 GeV - 1 TeV only are told apart from 1 GeV - 1 TeV: AUC " + highAuc);

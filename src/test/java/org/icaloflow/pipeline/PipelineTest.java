@@ -101,7 +101,7 @@ class PipelineTest {
         }
         List<String> cls = Files.readAllLines(run.resolve("evaluation/classifier.csv"));
         assertEquals("sample,level,run,auc,jsd", cls.get(0));
-        assertEquals(1 + 2 * 2 * 2, cls.size(), "teacher and student x low and high x 2 runs");
+        assertEquals(1 + 3 * 2 * 2, cls.size(), "teacher, student and the control row x low and high x 2 runs");
         qualityGates(run, cls);
         assertTrue(Files.isRegularFile(run.resolve("evaluation/separation_power.csv")));
         assertTrue(Files.isRegularFile(run.resolve("timing/timing.csv")));

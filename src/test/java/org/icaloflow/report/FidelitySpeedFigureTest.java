@@ -32,12 +32,13 @@ class FidelitySpeedFigureTest {
     void oursAreTheLowLevelMeanAndTheFastestTimedBatch() {
         List<String[]> cls = List.of(new String[]{"sample", "level", "run", "auc", "jsd"},
                 new String[]{"teacher", "low", "0", "0.70", "0.1"}, new String[]{"teacher", "low", "1", "0.80", "0.1"},
-                new String[]{"teacher", "high", "0", "0.99", "0.1"}, new String[]{"truth", "low", "0", "0.51", "0.0"});
+                new String[]{"teacher", "high", "0", "0.99", "0.1"}, new String[]{"truth", "low", "0", "0.51", "0.0"},
+                new String[]{"control", "low", "0", "0.95", "0.6"});
         List<String[]> timing = List.of(new String[]{"geometry", "variant", "batch_size", "ms_per_shower", "device"},
                 new String[]{"ds2", "teacher", "1", "5000", "cpu()"}, new String[]{"ds2", "teacher", "100", "250", "cpu()"},
                 new String[]{"ds2", "teacher", "1000", "260", "cpu()"});
         List<FidelitySpeedFigure.Ours> ours = FidelitySpeedFigure.ours(cls, List.of(timing));
-        assertEquals(2, ours.size());
+        assertEquals(2, ours.size(), "teacher and truth; the control row is no generator");
         FidelitySpeedFigure.Ours t = ours.get(0);
         assertEquals("teacher", t.sample());
         assertEquals(0.75, t.aucLow(), 1e-12, "mean of the low-level runs only");

@@ -65,4 +65,26 @@ class ReportTest {
         String html = Files.readString(out);
         assertTrue(html.contains("Fidelity against speed") && html.contains("published_fidelity_speed.csv"), "section with its sources");
     }
+
+    @Test
+    void aLevelWhoseControlIsNotSeparatedIsMarkedUnderPowered() throws Exception {
+        Path eval = Files.createDirectories(dir.resolve("evaluation"));
+        // low level: control mean AUC (0.60 + 0.64)/2 = 0.62 < 0.9, under-powered; high level: control 0.97, a result
+        Files.writeString(eval.resolve("classifier.csv"), "sample,level,run,auc,jsd\n"
+                + "teacher,low,0,0.51,0.01\nteacher,low,1,0.53,0.03\nteacher,high,0,0.7123,0.3456\n"
+                + "control,low,0,0.60,0.05\ncontrol,low,1,0.64,0.07\ncontrol,high,0,0.97,0.80\n");
+        Files.writeString(eval.resolve("classifier_info.csv"), "sample,level,hlf_set,showers_per_class,control_auc\n"
+                + "teacher,low,-,2000,0.620000\ncontrol,low,-,1000,0.620000\nteacher,high,challenge,2000,0.970000\ncontrol,high,challenge,1000,0.970000\n");
+        Path cfg = dir.resolve("c.yaml");
+        Files.writeString(cfg, "geometry: ds2\n");
+        Path out = dir.resolve("report.html");
+        assertEquals(0, Main.execute("report", "--run-name", "control_run", "-g", "ds2", "-c", cfg.toString(),
+                "--evaluation", eval.toString(), "-o", out.toString()));
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains("| teacher | low | voxels | 2000 | 2 | under-powered (control AUC 0.62) | under-powered |"), md);
+        assertFalse(md.contains("0.520 ± 0.010"), "the under-powered level's AUC is not printed as a result: " + md);
+        assertTrue(md.contains("| control | low | voxels | 1000 | 2 | 0.620 ± 0.028 |"), "the control row itself is shown: " + md);
+        assertTrue(md.contains("| teacher | high | challenge | 2000 | 1 | 0.712"), "a separated control leaves the level's numbers: " + md);
+        assertTrue(md.contains("Control row") && md.contains("1.1"), "a paragraph says what the control is");
+    }
 }
