@@ -90,6 +90,11 @@ public final class EvaluateCommand implements Runnable {
     @Option(names = "--epochs", paramLabel = "E", description = "Classifier: training epochs (default 50).")
     Integer epochs;
 
+    @Option(names = "--classifier-batch", paramLabel = "B", description = "Classifier: training samples per Adam step "
+            + "(default 1000, as the CaloChallenge; with a few thousand showers per class a smaller batch gives the network "
+            + "enough steps to pass the control row).")
+    Integer classifierBatch;
+
     @Option(names = "--classifier-width", paramLabel = "W", description = "Classifier: hidden width (default 2048, as the CaloChallenge).")
     Integer classifierWidth;
 
@@ -108,7 +113,7 @@ public final class EvaluateCommand implements Runnable {
     @Override
     public void run() {
         org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet hlf = org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet.parse(hlfSet, "--hlf-set");
-        if (classifier == null && (runs != null || epochs != null || classifierWidth != null || classifierLayers != null))
+        if (classifier == null && (runs != null || epochs != null || classifierBatch != null || classifierWidth != null || classifierLayers != null))
             throw new UserError("--runs, --epochs and --classifier-* need --classifier low,high");
         if (classifier != null)
             for (String l : classifier)
@@ -125,7 +130,9 @@ public final class EvaluateCommand implements Runnable {
             org.icaloflow.evaluate.classifier.ClassifierSettings cs = org.icaloflow.evaluate.classifier.ClassifierSettings.defaults();
             if (classifierLayers != null || classifierWidth != null)
                 cs = cs.withNetwork(classifierLayers != null ? classifierLayers : cs.hiddenLayers(), classifierWidth != null ? classifierWidth : cs.hiddenWidth());
-            if (epochs != null) cs = cs.withTraining(epochs, cs.batchSize(), cs.learningRate());
+            if (epochs != null || classifierBatch != null)
+                cs = cs.withTraining(epochs != null ? epochs : cs.epochs(), classifierBatch != null ? classifierBatch : cs.batchSize(),
+                        cs.learningRate());
             if (runs != null) cs = cs.withRuns(runs, cs.seed());
             cs.validate("--classifier");
             org.icaloflow.evaluate.ClassifierRun.run(g, threshold, reference, samples, classifier, cs, classifierShowers, hlf, out, System.err);
