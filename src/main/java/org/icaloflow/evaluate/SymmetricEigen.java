@@ -140,8 +140,14 @@ final class SymmetricEigen {
                         h = c * p;
                         r = Math.sqrt(p * p + e[i] * e[i]);
                         e[i + 1] = s * r;
-                        s = e[i] / r;
-                        c = p / r;
+                        if (r == 0) {
+                            // p and e[i] both exactly 0 (rank-deficient covariances of repeated rows): identity rotation
+                            s = 0;
+                            c = 1;
+                        } else {
+                            s = e[i] / r;
+                            c = p / r;
+                        }
                         p = c * d[i] - s * g;
                         d[i + 1] = h + s * (c * g + s * d[i]);
                         if (qt != null) {
