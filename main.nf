@@ -31,7 +31,7 @@ include { REPORT               } from './stages/report'
 // ---- parameter checks: before any task runs (no schema plugin is reachable offline) ----
 def known = ['input', 'reference', 'geometry', 'events', 'seed', 'outdir', 'config', 'variants',
              'mlflow_uri', 'experiment', 'gpu_queue', 'cpu_queue', 'classifier', 'classifier_runs',
-             'classifier_epochs', 'classifier_width', 'classifier_batch', 'hlf_set', 'timing', 'timing_batch_sizes', 'sample_events', 'truth',
+             'classifier_epochs', 'classifier_width', 'classifier_batch', 'hlf_set', 'fpd_kpd', 'timing', 'timing_batch_sizes', 'sample_events', 'truth',
              'help'] as Set
 def unknown = params.keySet().findAll { k -> !(k in known) && !k.contains('-') }
 if (unknown) {

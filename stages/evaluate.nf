@@ -21,10 +21,10 @@ process EVALUATE {
     def genNames = [names].flatten()
     if (genFiles.size() != genNames.size()) error "EVALUATE: ${genNames.size()} names for ${genFiles.size()} generated files"
     def gens = (0..<genFiles.size()).collect { i -> "--generated ${genNames[i]}=${genFiles[i]}" }.join(' ')
-    def cls = params.classifier ? "--classifier ${params.classifier} --runs ${params.classifier_runs} --epochs ${params.classifier_epochs} --classifier-width ${params.classifier_width} --hlf-set ${params.hlf_set}${params.classifier_batch ? ' --classifier-batch ' + params.classifier_batch : ''}" : ''
+    def cls = params.classifier ? "--classifier ${params.classifier} --runs ${params.classifier_runs} --epochs ${params.classifier_epochs} --classifier-width ${params.classifier_width}${params.classifier_batch ? ' --classifier-batch ' + params.classifier_batch : ''}" : ''
     """
     export ICALOFLOW_THREADS=${task.cpus}
-    icaloflow evaluate --geometry ${geometry} ${refs} ${gens} ${cls} --out evaluation
+    icaloflow evaluate --geometry ${geometry} ${refs} ${gens} ${cls} --hlf-set ${params.hlf_set} --fpd-kpd ${params.fpd_kpd ? 'true' : 'false'} --out evaluation
     """
 
     stub:

@@ -110,6 +110,11 @@ public final class EvaluateCommand implements Runnable {
                     + "or paper (the mid-2023 evaluator of the iCaloFlow paper's Table IV: 1 + 5L, 226 for ds2). Default ${DEFAULT-VALUE}.")
     String hlfSet;
 
+    @Option(names = "--fpd-kpd", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Also compute FPD and KPD (x10^3) on the high-level features of the --hlf-set, as the CaloChallenge "
+                    + "evaluator does with jetnet; writes fpd_kpd.csv (default ${DEFAULT-VALUE}).")
+    boolean fpdKpd;
+
     @Override
     public void run() {
         org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet hlf = org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet.parse(hlfSet, "--hlf-set");
@@ -137,6 +142,7 @@ public final class EvaluateCommand implements Runnable {
             cs.validate("--classifier");
             org.icaloflow.evaluate.ClassifierRun.run(g, threshold, reference, samples, classifier, cs, classifierShowers, hlf, out, System.err);
         }
+        if (fpdKpd) org.icaloflow.evaluate.FpdKpdRun.run(g, threshold, reference, samples, hlf, 42, out, System.err);
         StageManifest m = new StageManifest("evaluate");
         for (Path p : reference) for (Path q : ShowerSource.expand(p)) m.addInput(q);
         for (Evaluation.Sample s : samples) for (Path p : s.files()) for (Path q : ShowerSource.expand(p)) m.addInput(q);
@@ -145,12 +151,14 @@ public final class EvaluateCommand implements Runnable {
             m.addOutput(out.resolve("classifier.csv"));
             m.addOutput(out.resolve("classifier_info.csv"));
         }
+        if (fpdKpd) m.addOutput(out.resolve("fpd_kpd.csv"));
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("geometry", g.name());
         settings.put("threshold_mev", threshold);
         settings.put("samples", samples.stream().map(Evaluation.Sample::name).toList());
         settings.put("plots", !noPlots);
         settings.put("hlf_set", hlf.label());
+        settings.put("fpd_kpd", fpdKpd);
         m.put("settings", settings);
         m.write(out.resolve("manifest.json"));
         PrintWriter w = spec.commandLine().getOut();

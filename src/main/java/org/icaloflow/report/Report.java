@@ -79,6 +79,7 @@ public final class Report {
         para(meta);
 
         classifierSection();
+        fpdKpdSection();
         timingSection();
         fidelitySpeedSection();
         separationSection();
@@ -174,6 +175,26 @@ public final class Report {
         para("Our time per shower is the fastest batch of this run's timing benchmark, on the device it ran on; the published "
                 + "times are GPU times (paper Table V, CaloChallenge 2022 final results). Published AUCs are against Geant4 with "
                 + "100k showers per class, ours against this run's reference. Sources: " + FidelitySpeedFigure.RESOURCE + " in the jar.");
+    }
+
+    /** FPD / KPD (×10³) from evaluation/fpd_kpd.csv when the evaluate stage wrote one. */
+    private void fpdKpdSection() {
+        Path csv = in.evaluationDir() == null ? null : find(in.evaluationDir(), "fpd_kpd.csv");
+        if (csv == null) return;
+        heading("FPD and KPD (high-level features)");
+        List<String[]> rows = readCsv(csv);
+        List<String> h = List.of(rows.get(0));
+        List<List<String>> t = new ArrayList<>();
+        for (String[] r : rows.subList(1, rows.size())) {
+            if (r.length < h.size()) continue;
+            java.util.function.Function<String, String> c = k -> r[h.indexOf(k)];
+            t.add(List.of(c.apply("sample"), c.apply("hlf_set"), c.apply("fpd") + " ± " + c.apply("fpd_err"), c.apply("kpd") + " ± " + c.apply("kpd_err"),
+                    c.apply("showers_reference") + " / " + c.apply("showers_sample"), c.apply("fpd_min_n") + "–" + c.apply("fpd_max_n"), c.apply("kpd_batch")));
+        }
+        table(List.of("sample", "input set", "FPD ×10³", "KPD ×10³", "showers ref / sample", "FPD batch N", "KPD batch"), t);
+        para("As the CaloChallenge evaluator with jetnet: features divided by max|x| over the reference; FPD = Fréchet distance extrapolated to N → ∞"
+                + " (fit a + b/N over 10 batch sizes, 20 draws each), KPD = median unbiased MMD with the polynomial kernel (x·y/d + 1)^4 over 10 batches."
+                + " The evaluator's batch sizes (FPD 10000–50000, KPD 10000) are clamped to the smaller sample where it is smaller (see 'FPD batch N').");
     }
 
     private void timingSection() {

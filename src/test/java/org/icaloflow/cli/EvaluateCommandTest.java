@@ -98,6 +98,19 @@ class EvaluateCommandTest {
         assertTrue(s.get("samples").get("high").get("separation_power_mean").get("E_layer").asDouble()
                 > s.get("samples").get("other").get("separation_power_mean").get("E_layer").asDouble());
 
+        // FPD/KPD (x10^3) on the challenge high-level rows, batch sizes clamped to the 80 showers
+        List<String> fk = Files.readAllLines(out.resolve("fpd_kpd.csv"));
+        assertEquals(org.icaloflow.evaluate.FpdKpdRun.HEADER, fk.get(0));
+        assertEquals(4, fk.size(), "one row per sample: " + fk);
+        Map<String, String[]> fkRows = new java.util.HashMap<>();
+        for (String line : fk.subList(1, fk.size())) fkRows.put(line.split(",")[0], line.split(","));
+        assertEquals("challenge", fkRows.get("high")[5]);
+        assertEquals("80", fkRows.get("high")[9], "FPD's largest batch clamped to the available showers");
+        assertTrue(Double.parseDouble(fkRows.get("high")[1]) > Double.parseDouble(fkRows.get("other")[1]),
+                "another energy range is further in FPD than another seed: " + fk);
+        assertTrue(Double.parseDouble(fkRows.get("high")[3]) > Double.parseDouble(fkRows.get("other")[3]), "and in KPD: " + fk);
+        assertEquals(Double.parseDouble(fkRows.get("high")[1]), s.get("fpd_kpd").get("high").get("fpd_x1e3").asDouble(), 1e-5 * Math.abs(Double.parseDouble(fkRows.get("high")[1])));
+
         JsonNode m = StageManifest.JSON.readTree(out.resolve("manifest.json").toFile());
         assertEquals("evaluate", m.get("stage").asText());
         assertEquals(4, m.get("inputs").size(), "reference and three samples, with hashes");
@@ -124,9 +137,9 @@ class EvaluateCommandTest {
     @Test
     void histogramsDoNotDependOnThreadsOrBatchSize() throws Exception {
         Path one = dir.resolve("t1"), three = dir.resolve("t3");
-        assertEquals(0, Main.execute("evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + high,
+        assertEquals(0, Main.execute("evaluate", "--fpd-kpd", "false", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + high,
                 "--threads", "1", "--batch", "80", "--no-plots", "--out", one.toString()));
-        assertEquals(0, Main.execute("evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + high,
+        assertEquals(0, Main.execute("evaluate", "--fpd-kpd", "false", "-g", "ds2", "--reference", a.toString(), "--generated", "x=" + high,
                 "--threads", "3", "--batch", "13", "--no-plots", "--out", three.toString()));
         for (String f : List.of("histograms.csv", "separation_power.csv"))
             assertEquals(Files.readString(one.resolve(f)), Files.readString(three.resolve(f)), f);
@@ -175,7 +188,7 @@ class EvaluateCommandTest {
     @Test
     void classifierTestWritesTableFourRowsAndTellsDifferentSamplesApart() throws Exception {
         Path out = dir.resolve("cls");
-        assertEquals(0, Main.execute("evaluate", "-g", "ds2", "--reference", a.toString(), "--generated", "other=" + b,
+        assertEquals(0, Main.execute("evaluate", "--fpd-kpd", "false", "-g", "ds2", "--reference", a.toString(), "--generated", "other=" + b,
                 "--generated", "high=" + high, "--no-plots", "--classifier", "low,high", "--runs", "2", "--epochs", "8",
                 "--classifier-width", "32", "--classifier-layers", "2", "--out", out.toString()));
         List<String> rows = Files.readAllLines(out.resolve("classifier.csv"));
