@@ -5,7 +5,6 @@ import org.icaloflow.preprocess.EncodedShowers;
 import org.icaloflow.preprocess.Preprocessing;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 
 /**
@@ -95,26 +94,8 @@ public final class DequantisedData implements TrainingData {
 
     @Override
     public Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, long skip) {
-        int[] order = InMemoryData.order(n, shuffle, seed);
-        int dim = dim(), cdim = conditionDim();
         double[] scratch = new double[vpl];
-        return new Iterator<>() {
-            int pos = (int) Math.min(n, skip * batchSize);
-
-            @Override
-            public boolean hasNext() {
-                return pos < n;
-            }
-
-            @Override
-            public Batch next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                int b = Math.min(batchSize, n - pos);
-                float[] bx = new float[b * dim], bc = new float[b * cdim];
-                for (int i = 0; i < b; i++) encode(order[pos + i], bx, i * dim, bc, i * cdim, scratch);
-                pos += b;
-                return new Batch(bx, bc, b);
-            }
-        };
+        return InMemoryData.batches(n, dim(), conditionDim(), InMemoryData.order(n, shuffle, seed), batchSize, skip,
+                (r, bx, xAt, bc, cAt) -> encode(r, bx, xAt, bc, cAt, scratch));
     }
 }

@@ -35,7 +35,19 @@ public final class InMemoryData implements TrainingData {
 
     @Override
     public Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, long skip) {
-        int[] order = order(n, shuffle, seed);
+        return batches(n, dim, conditionDim, order(n, shuffle, seed), batchSize, skip, (r, bx, xAt, bc, cAt) -> {
+            System.arraycopy(x, r * dim, bx, xAt, dim);
+            System.arraycopy(c, r * conditionDim, bc, cAt, conditionDim);
+        });
+    }
+
+    /** Writes sample {@code row}'s target at {@code x[xAt..]} and its condition at {@code c[cAt..]}. */
+    interface RowFill {
+        void fill(int row, float[] x, int xAt, float[] c, int cAt);
+    }
+
+    /** Batches of rows {@code order[skip*batchSize..]} of an in-memory source, each row written by {@code fill}. */
+    static Iterator<Batch> batches(int n, int dim, int conditionDim, int[] order, int batchSize, long skip, RowFill fill) {
         return new Iterator<>() {
             int pos = (int) Math.min(n, skip * batchSize);
 
@@ -49,11 +61,7 @@ public final class InMemoryData implements TrainingData {
                 if (!hasNext()) throw new NoSuchElementException();
                 int b = Math.min(batchSize, n - pos);
                 float[] bx = new float[b * dim], bc = new float[b * conditionDim];
-                for (int i = 0; i < b; i++) {
-                    int r = order[pos + i];
-                    System.arraycopy(x, r * dim, bx, i * dim, dim);
-                    System.arraycopy(c, r * conditionDim, bc, i * conditionDim, conditionDim);
-                }
+                for (int i = 0; i < b; i++) fill.fill(order[pos + i], bx, i * dim, bc, i * conditionDim);
                 pos += b;
                 return new Batch(bx, bc, b);
             }
