@@ -6,6 +6,7 @@ import org.icaloflow.data.IncidentEnergies;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerWriter;
 import org.icaloflow.synth.ShowerGenerator;
+import org.icaloflow.synth.SynthParameters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -74,13 +75,19 @@ public final class SynthCommand implements Runnable {
             description = "Largest number of rows in one output file before writing parts (default: ${DEFAULT-VALUE}).")
     long rowsPerPart;
 
+    @Option(names = "--noise", defaultValue = "0", paramLabel = "MeV",
+            description = "Gaussian electronic noise per voxel before the readout threshold, for robustness tests "
+                    + "(default: ${DEFAULT-VALUE}: the CaloChallenge Geant4 files have none; 0.005 was the old default).")
+    double noise;
+
     @Override
     public void run() {
         Geometry g = Geometry.forName(geometry);
         if (batch < 1) throw new UserError("--batch must be at least 1");
+        if (!(noise >= 0) || Double.isInfinite(noise)) throw new UserError("--noise must be a non-negative number of MeV");
         ShowerWriter.Precision prec = ShowerWriter.Precision.parse(precision, "--precision");
         double[] e = incidentEnergies(g);
-        ShowerGenerator gen = new ShowerGenerator(g);
+        ShowerGenerator gen = new ShowerGenerator(g, SynthParameters.defaults().withNoise(noise));
         int v = g.voxels();
         try (ShowerWriter w = new ShowerWriter(out, g, prec, rowsPerPart)) {
             for (int from = 0; from < e.length; from += batch) {

@@ -15,7 +15,7 @@ class ShowerGeneratorTest {
     static final ShowerGenerator GEN = new ShowerGenerator(DS2, SynthParameters.defaults());
     static final int N = 300;
     static final double THR = ShowerGenerator.READOUT_THRESHOLD_MEV;
-    static final double RM = SynthParameters.defaults().moliereRadiusMm();
+    static final double RM = SynthParameters.defaults().stack().moliereRadiusMm();
 
     /** Summary of N showers at one fixed energy (cached: several tests share them). */
     record Sample(double energyMeV, float[] rows, double[] ratio, double[][] layerE, double[] zeroFrac,
@@ -172,9 +172,9 @@ class ShowerGeneratorTest {
             double rho = cta / Math.sqrt(ct * ca);
             assertTrue(rho > 0.3 && rho < 0.8, "corr(ln T, ln alpha) = " + rho);
             relSpread[k] = Math.sqrt(ct / n);
-            // mean T ~ ln y + C
-            double y = energies[k] / SynthParameters.defaults().criticalEnergyMeV();
-            assertEquals(Math.log(y) - 0.812, Math.exp(mt), 0.5);
+            // mean T ~ ln y + C (GFlash: ln y - 0.812, minus the sampling shift -0.55/F_S - 0.69 (1 - e^) ~ 0.43)
+            double y = energies[k] / SynthParameters.defaults().stack().criticalEnergyMeV();
+            assertEquals(Math.log(y) - 0.812 - 0.43, Math.exp(mt), 0.5);
         }
         assertTrue(relSpread[0] > 1.8 * relSpread[1], "sigma(ln T) " + Arrays.toString(relSpread));
     }
@@ -202,7 +202,7 @@ class ShowerGeneratorTest {
         double s2 = sample(2).relSpread(), s10 = sample(10).relSpread(), s100 = sample(100).relSpread(),
                 s1000 = sample(1000).relSpread();
         assertTrue(s2 > s10 && s10 > s100 && s100 > s1000, s2 + " " + s10 + " " + s100 + " " + s1000);
-        double expected = Math.sqrt(0.1 * 0.1 / 10 + 0.01 * 0.01); // 10%/sqrt(E) (+) 1% at 10 GeV
+        double expected = Math.sqrt(0.11 * 0.11 / 10 + 0.01 * 0.01); // GFlash's 11%/sqrt(E) (+) 1% at 10 GeV
         assertTrue(s10 > expected / 2 && s10 < expected * 2, "sigma/E at 10 GeV " + s10 + " expected ~" + expected);
         assertTrue(s2 > 0.04, "2 GeV spread " + s2);
     }
@@ -228,9 +228,8 @@ class ShowerGeneratorTest {
                 tot += x;
             }
             double r = tot / es[i];
-            double sig = SynthParameters.defaults().relativeResolution(es[i]);
-            assertTrue(r <= 1 + 3 * sig + 0.01, "E_tot/E_inc " + r + " at " + es[i]);
-            if (es[i] >= 3e3) assertTrue(r <= 1.2, "E_tot/E_inc " + r + " at " + es[i]);
+            double sig = Math.sqrt(0.2 * 0.2 / (es[i] / 1000) + 0.02 * 0.02);
+            assertTrue(r <= 1 + 4 * sig + 0.01, "E_tot/E_inc " + r + " at " + es[i]);
             assertTrue(r > 0.5, "E_tot/E_inc " + r + " at " + es[i]);
             assertTrue(nonzero > 20, "a shower fills voxels: " + nonzero);
             sumRatio += r;
@@ -340,18 +339,22 @@ class ShowerGeneratorTest {
     }
 
     @Test
-    void noiseAddsIsolatedHitsAndCanBeTurnedOff() {
-        ShowerGenerator quiet = new ShowerGenerator(DS2, SynthParameters.defaults().withNoise(0).withTrack(0, 0));
+    void noiseIsOffByDefaultAndAnOptionAddsIsolatedHits() {
+        assertEquals(0, SynthParameters.defaults().noiseMeV());
+        ShowerGenerator quiet = new ShowerGenerator(DS2, SynthParameters.defaults().withTrack(0));
+        ShowerGenerator noisy = new ShowerGenerator(DS2, SynthParameters.defaults().withNoise(0.005).withTrack(0));
         int n = 100, v = DS2.voxels(), vl = DS2.voxelsPerLayer();
         double[] es = new double[n];
         Arrays.fill(es, 2e3);
-        float[] noisy = new float[n * v], clean = new float[n * v];
-        GEN.generate(es, 4, 0, noisy);
+        float[] withNoise = new float[n * v], clean = new float[n * v], byDefault = new float[n * v];
+        noisy.generate(es, 4, 0, withNoise);
         quiet.generate(es, 4, 0, clean);
+        new ShowerGenerator(DS2, SynthParameters.defaults().withTrack(0).withNoise(0)).generate(es, 4, 0, byDefault);
+        assertArrayEquals(clean, byDefault);
         int hitsNoisy = 0, hitsClean = 0;
         for (int i = 0; i < n; i++)
             for (int j = i * v + 35 * vl; j < (i + 1) * v; j++) { // layers 35-44: far behind a 2 GeV shower
-                if (noisy[j] != 0) hitsNoisy++;
+                if (withNoise[j] != 0) hitsNoisy++;
                 if (clean[j] != 0) hitsClean++;
             }
         assertTrue(hitsNoisy > hitsClean + 20, "noise hits " + hitsNoisy + " vs " + hitsClean);
@@ -364,24 +367,25 @@ class ShowerGeneratorTest {
 
     @Test
     void primaryTrackLeavesAnAxialHitInLayerZero() {
-        ShowerGenerator noTrack = new ShowerGenerator(DS2, SynthParameters.defaults().withNoise(0).withTrack(0, 0));
-        ShowerGenerator track = new ShowerGenerator(DS2, SynthParameters.defaults().withNoise(0));
+        ShowerGenerator noTrack = new ShowerGenerator(DS2, SynthParameters.defaults().withTrack(0));
+        ShowerGenerator track = new ShowerGenerator(DS2, SynthParameters.defaults());
         int withHit = 0, withHitNoTrack = 0;
+        double extra = 0;
         for (int i = 0; i < 100; i++) {
             float[] a = track.generate(100e3, 6, i), b = noTrack.generate(100e3, 6, i);
-            double ring0 = 0, outside = 0, ring0b = 0;
+            double ring0 = 0, ring0b = 0;
             for (int al = 0; al < 16; al++) {
                 ring0 += a[DS2.voxelIndex(0, al, 0)];
                 ring0b += b[DS2.voxelIndex(0, al, 0)];
-                for (int r = 1; r < 9; r++) outside += a[DS2.voxelIndex(0, al, r)] - b[DS2.voxelIndex(0, al, r)];
             }
             if (ring0 > 0) withHit++;
             if (ring0b > 0) withHitNoTrack++;
-            assertEquals(0, outside, 1e-9, "the track only touches the innermost ring");
-            assertTrue(ring0 - ring0b < 50, "a MIP-like deposit, not a shower: " + (ring0 - ring0b));
+            extra += (ring0 - ring0b) / 100;
         }
+        // one minimum-ionising crossing (Moyal mean ~5.7 MeV visible) in the innermost ring, not a shower
+        assertTrue(extra > 3 && extra < 12, "mean extra energy in layer 0's innermost ring " + extra);
         assertTrue(withHit >= 99, "layer 0 hit in " + withHit + " of 100 showers");
-        assertTrue(withHitNoTrack < 70, "without the track layer 0 is often empty: " + withHitNoTrack);
+        assertTrue(withHitNoTrack < 90, "without the track layer 0 is more often empty: " + withHitNoTrack);
     }
 
     @Test
@@ -391,15 +395,67 @@ class ShowerGeneratorTest {
         assertThrows(IllegalArgumentException.class, () -> GEN.generate(new double[3], 0, 0, new float[10]));
         assertThrows(IllegalArgumentException.class, () -> ShowerGenerator.sampleEnergies(3, 0, 10, 1));
         assertThrows(IllegalArgumentException.class, () -> SynthParameters.defaults().withNoise(-1));
-        assertThrows(IllegalArgumentException.class, () -> SynthParameters.defaults().withTrack(-1, 1));
+        assertThrows(IllegalArgumentException.class, () -> SynthParameters.defaults().withTrack(-1));
     }
 
     @Test
-    void spotCountGrowsWithEnergyAndIsCapped() {
-        SynthParameters.Spots sp = SynthParameters.defaults().spots();
-        assertTrue(sp.count(1e3) < sp.count(1e4) && sp.count(1e4) < sp.count(1e5));
-        assertEquals(sp.cap(), sp.count(1e6));
-        assertEquals(sp.min(), sp.count(1));
+    void gflashSamplingQuantitiesOfTheCaloChallengeStack() {
+        // independent hand calculation for 1.4 mm W + 0.3 mm Si (GP Eq. 8-13, all sums in g/cm^2)
+        double mW = 1.4 * 19.30, mSi = 0.3 * 2.329, w = mW / (mW + mSi);
+        double x0 = 1 / (w / 6.76 + (1 - w) / 21.82);                       // g/cm^2
+        double rho = (mW + mSi) / 1.7;
+        double ecW = 2.66 * Math.pow(6.76 * 74 / 183.84, 1.1), ecSi = 2.66 * Math.pow(21.82 * 14 / 28.0855, 1.1);
+        double sum = w * ecW / 6.76 + (1 - w) * ecSi / 21.82;
+        SynthParameters.Stack st = SynthParameters.defaults().stack();
+        assertEquals(10 * x0 / rho, st.x0EffMm(), 1e-9);
+        assertEquals(4.22, st.x0EffMm(), 0.01);
+        assertEquals(8.0, ecW, 0.05);
+        assertEquals(x0 * sum, st.criticalEnergyMeV(), 1e-9);
+        assertEquals(10 * 21.2 / sum / rho, st.moliereRadiusMm(), 1e-9);
+        assertEquals(10 * x0 / rho / 1.7, st.samplingFrequency(), 1e-9);
+        assertEquals(1 / 1.42, st.eHat(), 1e-12);
+        assertEquals(w * 74 + (1 - w) * 14, st.zEff(), 1e-9);
+        assertEquals(3.4 / (10 * x0 / rho), st.layerX0(), 1e-9);
+        // GFlash homogeneous alpha has the 2.26/Z term (not 0.00238 Z): at 100 GeV the mean alpha is
+        // 0.81 + (0.458 + 2.26/Z) ln y, shifted by -0.476/F_S for sampling
+        SynthParameters.Longitudinal lp = SynthParameters.defaults().longitudinal();
+        double lny = Math.log(1e5 / st.criticalEnergyMeV());
+        assertEquals(0.81 + (0.458 + 2.26 / st.zEff()) * lny - 0.476 / st.samplingFrequency(), Math.exp(lp.meanLnAlpha(lny, st)), 1e-9);
+        assertEquals(lny - 0.812 - 0.55 / st.samplingFrequency() - 0.69 * (1 - st.eHat()), Math.exp(lp.meanLnT(lny, st)), 1e-9);
+        assertEquals(1 / (-2.5 + 1.25 * lny), lp.sigmaLnT(lny), 1e-12);
+        assertEquals(0.784 - 0.023 * lny, lp.correlation(lny), 1e-12);
+    }
+
+    @Test
+    void hitSpectrumMomentsMatchSampling() {
+        SynthParameters.Hits h = SynthParameters.defaults().hits();
+        // sample the Moyal + log-uniform mixture independently of the generator
+        java.util.Random r = new java.util.Random(5);
+        int n = 400_000;
+        double s1 = 0, s2 = 0;
+        for (int i = 0; i < n; i++) {
+            double e;
+            if (r.nextDouble() < h.softFraction()) e = h.softMinMeV() * Math.pow(h.mipMpvMeV() / h.softMinMeV(), r.nextDouble());
+            else {
+                double z = r.nextGaussian();
+                e = h.mipMpvMeV() - h.mipWidthMeV() * Math.log(z * z);
+            }
+            s1 += e;
+            s2 += e * e;
+        }
+        assertEquals(s1 / n, h.meanMeV(), 0.01 * h.meanMeV());
+        assertEquals(s2 / n, h.meanSquareMeV2(), 0.02 * h.meanSquareMeV2());
+    }
+
+    @Test
+    void fastAtan2AgreesWithTheLibrary() {
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 100_000; i++) {
+            double x = r.nextGaussian() * Math.pow(10, r.nextInt(6) - 3), y = r.nextGaussian() * Math.pow(10, r.nextInt(6) - 3);
+            assertEquals(Math.atan2(y, x), ShowerGenerator.atan2(y, x), 1e-7);
+        }
+        assertEquals(Math.PI, ShowerGenerator.atan2(0, -1), 1e-12);
+        assertEquals(-Math.PI / 2, ShowerGenerator.atan2(-1, 0), 1e-12);
     }
 
     @Test
