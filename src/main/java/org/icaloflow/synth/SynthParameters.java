@@ -11,8 +11,8 @@ package org.icaloflow.synth;
  * Units: energies in MeV, lengths in mm, depths in effective radiation lengths (X0_eff) unless a name says otherwise.
  *
  * @param stack        the sampling structure (materials, thicknesses) and the effective quantities derived from it
- * @param longitudinal the longitudinal (Gamma profile) fits and their correlated fluctuations (GP Sec. 3, 5)
- * @param radial       the radial core/tail fits with their sampling corrections (GP Sec. 4, 5)
+ * @param longitudinal the longitudinal (Gamma profile) fits and their correlated fluctuations (docs/synth.md, L1-L4)
+ * @param radial       the radial core/tail fits with their sampling corrections (docs/synth.md, R1-R4)
  * @param hits         visible energy of a single charged-particle hit
  * @param clumps       sub-shower clumps: count, energies, production depth, direction
  * @param coherence    layer-to-layer coherent fluctuation of the radial width
@@ -74,7 +74,7 @@ public record SynthParameters(Stack stack, Longitudinal longitudinal, Radial rad
     /**
      * The sampling structure: {@code pairsPerLayer} times (absorber {@code absorberMm} + active {@code activeMm})
      * per readout layer. CaloChallenge datasets 2 and 3 (iCaloFlow paper Sec. II): 1.4 mm W + 0.3 mm Si, two pairs
-     * per 3.4 mm readout layer. Effective quantities follow GP Eq. (8)-(13) with mass fractions w_i:
+     * per 3.4 mm readout layer. Effective quantities (docs/synth.md, S1-S6; Geant4 ComputeZAX0EFFetc) with mass fractions w_i:
      * 1/X0_eff = sum w_i/X0_i (g/cm^2), E_c,eff = X0_eff sum w_i E_c,i/X0_i, R_M,eff = E_s / (sum w_i E_c,i/X0_i)
      * (E_s = 21.2 MeV), Z_eff = sum w_i Z_i, sampling frequency F_S = X0_eff/(d_a + d_p), e/mip ratio
      * ê = 1/(1 + 0.007 (Z_a - Z_p)). (Geant4 mixes mass fractions with radiation lengths in mm in E_c,eff and
@@ -156,8 +156,8 @@ public record SynthParameters(Stack stack, Longitudinal longitudinal, Radial rad
 
     /**
      * Longitudinal profile dE/dt = E beta^alpha t^(alpha-1) e^(-beta t) / Gamma(alpha), t in X0_eff, shower maximum
-     * T = (alpha-1)/beta, y = E/E_c,eff. Homogeneous means (GP Eq. 14-15) at Z_eff, then the sampling shifts (GP Eq.
-     * 20-21, Geant4's form):
+     * T = (alpha-1)/beta, y = E/E_c,eff. Homogeneous means at Z_eff, then the sampling shifts (docs/synth.md L1-L4; Geant4
+     * ComputeLongitudinalParameters):
      * <pre>
      *   T_hom = ln y + t1                           alpha_hom = a1 + (a2 + a3/Z) ln y
      *   mean ln T     = ln(T_hom + ts1/F_S + ts2 (1 - ê))
@@ -206,13 +206,13 @@ public record SynthParameters(Stack stack, Longitudinal longitudinal, Radial rad
 
     /**
      * Radial profile at depth tau (in Molière radii R_M,eff):
-     * f(r) = p 2 r R_C^2/(r^2+R_C^2)^2 + (1-p) 2 r R_T^2/(r^2+R_T^2)^2, with (E in GeV; GP Eq. 28-33, homogeneous)
+     * f(r) = p 2 r R_C^2/(r^2+R_C^2)^2 + (1-p) 2 r R_T^2/(r^2+R_T^2)^2, with (E in GeV; homogeneous, docs/synth.md R1-R3)
      * <pre>
      *   R_C = z1 + z2 tau,                       z1 = c1 + c2 ln E,  z2 = c3 + c4 Z
      *   R_T = k1 (exp(k3 (tau - k2)) + exp(k4 (tau - k2))),  k1 = k10 + k11 Z, k4 = k40 + k41 ln E
      *   p   = p1 exp((p2 - tau)/p3 - exp((p2 - tau)/p3)),     p1 = p10 + p11 Z, p2 = p20 + p21 Z, p3 = p30 + p31 ln E
      * </pre>
-     * plus the sampling corrections (GP Eq. 34-36, Geant4's form):
+     * plus the sampling corrections (docs/synth.md R4; Geant4 ComputeRadialParameters):
      * R_C += sc1 (1-ê) + sc2/F_S e^(-tau); R_T += st1 (1-ê) + st2/F_S e^(-tau);
      * p += (1-ê)(sw1 + sw2/F_S e^(-(tau-1)^2)), with sc = (-0.0203, 0.0397), st = (-0.14, -0.495), sw = (0.348, -0.642).
      * k41 is 0.0421 as in GP (Geant4's GVFlashHomoShowerTuning has 0.0412). p is clamped to [0, 1], R_C and R_T to

@@ -37,6 +37,20 @@ class SynthCommandTest {
     }
 
     @Test
+    void noiseIsAnOptionThatAddsIsolatedHits() throws Exception {
+        Path quiet = dir.resolve("q.hdf5"), noisy = dir.resolve("n.hdf5");
+        assertEquals(0, Main.execute("synth", "--geometry", "ds2", "--events", "20", "--seed", "5", "--out", quiet.toString()));
+        assertEquals(0, Main.execute("synth", "--geometry", "ds2", "--events", "20", "--seed", "5", "--noise", "0.005",
+                "--out", noisy.toString()));
+        try (ShowerFile q = ShowerFile.open(quiet, Geometry.ds2()); ShowerFile n = ShowerFile.open(noisy, Geometry.ds2())) {
+            int nq = 0, nn = 0;
+            for (float x : q.read(0, 20).showersMeV()) if (x != 0) nq++;
+            for (float x : n.read(0, 20).showersMeV()) if (x != 0) nn++;
+            assertTrue(nn > nq + 20 * 5, "noise hits: " + nn + " nonzero voxels against " + nq);
+        }
+    }
+
+    @Test
     void takesEnergiesFromAListOrAFile() throws Exception {
         Path out = dir.resolve("e.hdf5");
         assertEquals(0, Main.execute("synth", "-g", "ds2", "--energies", "1000,50000,1e6", "--out", out.toString()));
@@ -61,6 +75,7 @@ class SynthCommandTest {
             assertEquals(2, cl.execute("synth", "-g", "ds2", "--energies", "1000,-5", "--out", dir.resolve("x.hdf5").toString()));
             assertEquals(2, cl.execute("synth", "-g", "ds9", "--events", "3", "--out", dir.resolve("x.hdf5").toString()));
             assertEquals(2, cl.execute("synth", "-g", "ds2", "--out", dir.resolve("x.hdf5").toString()));
+            assertEquals(2, cl.execute("synth", "-g", "ds2", "--events", "3", "--noise", "-0.1", "--out", dir.resolve("x.hdf5").toString()));
         } finally {
             System.setErr(old);
         }

@@ -400,7 +400,7 @@ class ShowerGeneratorTest {
 
     @Test
     void gflashSamplingQuantitiesOfTheCaloChallengeStack() {
-        // independent hand calculation for 1.4 mm W + 0.3 mm Si (GP Eq. 8-13, all sums in g/cm^2)
+        // independent hand calculation for 1.4 mm W + 0.3 mm Si (docs/synth.md S1-S6, all sums in g/cm^2)
         double mW = 1.4 * 19.30, mSi = 0.3 * 2.329, w = mW / (mW + mSi);
         double x0 = 1 / (w / 6.76 + (1 - w) / 21.82);                       // g/cm^2
         double rho = (mW + mSi) / 1.7;
