@@ -40,6 +40,17 @@ public final class TrackingOptions {
         }
     }
 
+    /**
+     * The experiment: the option, else $ICALOFLOW_EXPERIMENT (the pipeline resolves one experiment for all its stages,
+     * lib/Tracking.groovy), else the configuration's, else the default.
+     */
+    String experiment(String configExperiment) {
+        if (experiment != null && !experiment.isBlank()) return experiment;
+        String env = System.getenv("ICALOFLOW_EXPERIMENT");
+        if (env != null && !env.isBlank()) return env.strip();
+        return configExperiment;
+    }
+
     /** The pipeline's run name: the option, else the environment the pipeline sets (outside the task hash). */
     static String pipelineRunName(String option) {
         if (option != null && !option.isBlank()) return option;
@@ -49,9 +60,8 @@ public final class TrackingOptions {
 
     /** Starts the stage's run; events always go to {@code journal} as well. */
     Tracker start(String configExperiment, Path journal, String runName, Map<String, String> tags) {
-        TrackingConfig cfg = new TrackingConfig(TrackingConfig.resolveUri(uri),
-                experiment != null ? experiment : configExperiment, sessionId, pipelineRunName(parentName),
-                pipelineStart(pipelineStart));
+        TrackingConfig cfg = new TrackingConfig(TrackingConfig.resolveUri(uri), experiment(configExperiment), sessionId,
+                pipelineRunName(parentName), pipelineStart(pipelineStart));
         return Tracker.start(cfg, journal, runName, tags);
     }
 }
