@@ -50,7 +50,7 @@ public final class ReportCommand implements Runnable {
             for (Path f : files) t.logArtifact(f, "report");
             // the pipeline's parent run: the report itself, the time per shower and what identifies the run
             t.logParentArtifact(files.get(0), null);
-            t.logParentMetrics(timingMetrics(timing));
+            t.logParentMetrics(Report.timingMetrics(timing));
             Map<String, Object> p = new java.util.LinkedHashMap<>();
             if (geometry != null) p.put("geometry", geometry);
             if (config != null && java.nio.file.Files.isRegularFile(config)) {
@@ -67,32 +67,5 @@ public final class ReportCommand implements Runnable {
             t.logParentParams(p);
             System.err.println("icaloflow report: " + files.get(0) + " and " + files.get(1));
         }
-    }
-
-    /** ms_per_shower_VARIANT_bBATCH from the timing tables (columns variant, batch_size or batch, ms_per_shower). */
-    static Map<String, Double> timingMetrics(List<Path> timing) {
-        Map<String, Double> m = new java.util.LinkedHashMap<>();
-        for (Path p : timing) {
-            List<String> lines;
-            try {
-                lines = java.nio.file.Files.readAllLines(p);
-            } catch (java.io.IOException e) {
-                continue;
-            }
-            if (lines.isEmpty()) continue;
-            List<String> h = List.of(lines.get(0).split(","));
-            int v = h.indexOf("variant"), ms = h.indexOf("ms_per_shower"), b = h.indexOf("batch_size") >= 0 ? h.indexOf("batch_size") : h.indexOf("batch");
-            if (v < 0 || ms < 0 || b < 0) continue;
-            for (String line : lines.subList(1, lines.size())) {
-                String[] c = line.split(",", -1);
-                if (c.length <= Math.max(v, Math.max(ms, b))) continue;
-                try {
-                    m.put("ms_per_shower_" + c[v] + "_b" + c[b], Double.parseDouble(c[ms]));
-                } catch (NumberFormatException e) {
-                    // an unfinished point
-                }
-            }
-        }
-        return m;
     }
 }

@@ -500,6 +500,22 @@ public final class Report {
         if (rows.size() > 201) para("(" + (rows.size() - 201) + " more rows in " + csv.getFileName() + ")");
     }
 
+    /** ms_per_shower_VARIANT_bBATCH from timing tables (columns variant, batch_size or batch, ms_per_shower). */
+    public static Map<String, Double> timingMetrics(List<Path> timing) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (Path p : timing) {
+            if (!Files.isRegularFile(p)) continue;
+            List<String[]> rows = readCsv(p);
+            if (rows.isEmpty()) continue;
+            List<String> h = List.of(rows.get(0));
+            int v = h.indexOf("variant"), ms = h.indexOf("ms_per_shower"), b = h.indexOf("batch_size") >= 0 ? h.indexOf("batch_size") : h.indexOf("batch");
+            if (v < 0 || ms < 0 || b < 0) continue;
+            for (String[] c : rows.subList(1, rows.size()))
+                if (c.length > Math.max(v, Math.max(ms, b)) && Double.isFinite(d(c[ms]))) m.put("ms_per_shower_" + c[v] + "_b" + c[b], d(c[ms]));
+        }
+        return m;
+    }
+
     /** A number that is not an integer, at 3 significant figures; anything else unchanged. */
     static String threeFigures(String cell) {
         String t = cell.trim();
