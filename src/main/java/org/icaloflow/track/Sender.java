@@ -150,21 +150,33 @@ final class Sender implements Runnable {
                     if (parentId != null) parentParams.putAll(pp.values());
                 } else if (e instanceof ParentArtifact pa) {
                     if (parentId != null) {
-                        Batches.send(rest, parentId, parentMetrics, parentParams, new LinkedHashMap<>());
+                        sendParent(parentId, parentMetrics, parentParams);
                         if (parentRoot == null)
                             parentRoot = MlflowRest.proxyRoot(rest.getRun(parentId).path("info").path("artifact_uri").asText(null));
                         uploadArtifact(parentRoot, pa.artifact());
                     }
                 } else if (e instanceof End end) {
                     Batches.send(rest, runId, metrics, params, tagBatch);
-                    if (parentId != null) Batches.send(rest, parentId, parentMetrics, parentParams, new LinkedHashMap<>());
+                    if (parentId != null) sendParent(parentId, parentMetrics, parentParams);
                     rest.updateRun(runId, end.status(), end.endTime());
                     return;
                 }
             }
             Batches.send(rest, runId, metrics, params, tagBatch);
-            if (parentId != null) Batches.send(rest, parentId, parentMetrics, parentParams, new LinkedHashMap<>());
+            if (parentId != null) sendParent(parentId, parentMetrics, parentParams);
         }
+    }
+
+    /**
+     * The parent's metrics and params. A param the parent already has (a resumed pipeline re-running a stage) is not
+     * sent again: MLflow params cannot change, and a rejected batch would stop this run's live delivery.
+     */
+    private void sendParent(String parentId, List<MlflowRest.Metric> metrics, Map<String, String> params) throws IOException {
+        if (!params.isEmpty()) {
+            Map<String, String> have = MlflowRest.keyValues(rest.getRun(parentId).path("data").path("params"));
+            params.keySet().removeAll(have.keySet());
+        }
+        Batches.send(rest, parentId, metrics, params, new LinkedHashMap<>());
     }
 
     private void uploadArtifact(String root, Artifact a) throws IOException {
