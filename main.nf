@@ -145,3 +145,19 @@ workflow {
     }
     REPORT(stage_view(views, 'full'), EVALUATE.out.evaluation, timing, trainings.map { it[1] }.collect())
 }
+
+// the pipeline's parent run in MLflow gets its status, start and end when the pipeline ends, also when a stage
+// failed (journal pipeline_info/pipeline_RUN.journal.jsonl for a later `icaloflow mlflow sync`; docs/tracking.md)
+workflow.onComplete {
+    def journal = "${params.outdir}/pipeline_info/pipeline_${workflow.runName}.journal.jsonl"
+    def cmd = ["${projectDir}/bin/icaloflow", 'mlflow', 'end-pipeline', '--session-id', workflow.sessionId.toString(),
+               '--pipeline-run-name', workflow.runName, '--experiment', Tracking.experiment(params, projectDir),
+               '--status', workflow.success ? 'FINISHED' : 'FAILED',
+               '--start', workflow.start.toInstant().toEpochMilli().toString(),
+               '--end', (workflow.complete ?: java.time.OffsetDateTime.now()).toInstant().toEpochMilli().toString(),
+               '--journal', journal.toString()]
+    if (params.mlflow_uri) cmd += ['--mlflow-uri', params.mlflow_uri.toString()]
+    def p = cmd.collect { it.toString() }.execute()
+    p.waitForProcessOutput(System.out, System.err)
+}
+

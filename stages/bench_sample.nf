@@ -3,7 +3,7 @@
 process BENCH_SAMPLE {
     tag "${params.geometry}"
     label 'gpu'
-    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
+    beforeScript "${Tracking.exports(workflow, params)}"
     publishDir "${params.outdir}/${workflow.runName}/timing", mode: 'copy'
 
     input:
@@ -13,13 +13,12 @@ process BENCH_SAMPLE {
     path 'timing.{csv,md}', emit: timing
 
     script:
-    def tracking = params.experiment ? "--experiment ${params.experiment}" : ''
     def sizes = params.timing_batch_sizes ? "--batch-sizes ${params.timing_batch_sizes}" : ''
     // the test profile times its own tiny architectures; the paper's when a ds2/ds3 configuration is used
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow bench sample --geometry ${params.geometry} --config ${config} ${sizes} --out timing.csv \\
-        --max-seconds-per-point 20 --session-id ${workflow.sessionId} ${tracking}
+        --max-seconds-per-point 20 --session-id ${workflow.sessionId}
     """
 
     stub:

@@ -7,7 +7,7 @@ process DISTILL {
     cache 'deep'   // the config view is compared by content: an unchanged flow is not distilled again
     // run name, server and checkpoint root reach the task through its environment: kept out of the task hash
     // (a Path like workflow.workDir in the script would be hashed by content under cache 'deep')
-    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName} ICALOFLOW_CHECKPOINTS=${workflow.workDir}/checkpoints/${workflow.sessionId}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
+    beforeScript "${Tracking.exports(workflow, params)}; export ICALOFLOW_CHECKPOINTS=${workflow.workDir}/checkpoints/${workflow.sessionId}"
     publishDir "${params.outdir}/${workflow.runName}/models/student", mode: 'copy', saveAs: { it == 'out' ? "flow${flow}" : null }
 
     input:
@@ -18,12 +18,11 @@ process DISTILL {
     tuple val(flow), path('out'), emit: model
 
     script:
-    def tracking = params.experiment ? "--experiment ${params.experiment}" : ''
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow distill --flow ${flow} --config ${config} --data ${data} --teacher teacher --out out \\
         --resume --checkpoint-dir \$ICALOFLOW_CHECKPOINTS/distill${flow}-\$(cat ${config} teacher/model/params.bin | md5sum | cut -c1-12) \\
-        --session-id ${workflow.sessionId} ${tracking}
+        --session-id ${workflow.sessionId}
     """
 
     stub:

@@ -5,6 +5,7 @@
 process EVALUATE {
     tag "${geometry}"
     label 'cpu'
+    beforeScript "${Tracking.exports(workflow, params)}"
     publishDir "${params.outdir}/${workflow.runName}", mode: 'copy'
 
     input:
@@ -24,7 +25,8 @@ process EVALUATE {
     def cls = params.classifier ? "--classifier ${params.classifier} --runs ${params.classifier_runs} --epochs ${params.classifier_epochs} --classifier-width ${params.classifier_width}${params.classifier_batch ? ' --classifier-batch ' + params.classifier_batch : ''}" : ''
     """
     export ICALOFLOW_THREADS=${task.cpus}
-    icaloflow evaluate --geometry ${geometry} ${refs} ${gens} ${cls} --hlf-set ${params.hlf_set} --fpd-kpd ${params.fpd_kpd ? 'true' : 'false'} --out evaluation
+    icaloflow evaluate --geometry ${geometry} ${refs} ${gens} ${cls} --hlf-set ${params.hlf_set} --fpd-kpd ${params.fpd_kpd ? 'true' : 'false'} --out evaluation \\
+        --session-id ${workflow.sessionId}
     """
 
     stub:

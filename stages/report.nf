@@ -4,7 +4,7 @@
 process REPORT {
     tag "${params.geometry}"
     label 'cpu'
-    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
+    beforeScript "${Tracking.exports(workflow, params)}"
     publishDir "${params.outdir}/${workflow.runName}", mode: 'copy'
 
     input:
@@ -17,14 +17,13 @@ process REPORT {
     path 'report*.{html,md,png}', emit: report
 
     script:
-    def tracking = params.experiment ? "--experiment ${params.experiment}" : ''
     def timings = [timing].flatten().findAll { it.name.endsWith('.csv') }.collect { "--timing ${it}" }.join(' ')
     def trainings = [training].flatten().collect { "--training ${it}" }.join(' ')
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow report --geometry ${params.geometry} --config config.yaml \\
         --evaluation evaluation ${timings} ${trainings} --out report.html \\
-        --session-id ${workflow.sessionId} ${tracking}
+        --session-id ${workflow.sessionId}
     """
 
     stub:

@@ -4,7 +4,7 @@
 process SAMPLE {
     tag "${variant}"
     label 'gpu'
-    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
+    beforeScript "${Tracking.exports(workflow, params)}"
     publishDir "${params.outdir}/${workflow.runName}/samples", mode: 'copy'
 
     input:
@@ -16,12 +16,11 @@ process SAMPLE {
     path "samples_${variant}.manifest.json", emit: manifest
 
     script:
-    def tracking = params.experiment ? "--experiment ${params.experiment}" : ''
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow sample --geometry ${params.geometry} --flow1 flow1 --flow2 flow2 --flow3 flow3 \\
         --events ${params.sample_events ?: params.events} --seed ${params.seed} --out samples_${variant}.hdf5 \\
-        --session-id ${workflow.sessionId} ${tracking}
+        --session-id ${workflow.sessionId}
     """
 
     stub:

@@ -5,7 +5,7 @@ process TRAIN {
     label 'gpu'
     // run name, server and checkpoint root reach the task through its environment: kept out of the task hash
     // (a Path like workflow.workDir in the script would be hashed by content under cache 'deep')
-    beforeScript "export ICALOFLOW_PIPELINE_RUN_NAME=${workflow.runName} ICALOFLOW_CHECKPOINTS=${workflow.workDir}/checkpoints/${workflow.sessionId}${params.mlflow_uri ? '; export MLFLOW_TRACKING_URI=' + params.mlflow_uri : ''}"
+    beforeScript "${Tracking.exports(workflow, params)}; export ICALOFLOW_CHECKPOINTS=${workflow.workDir}/checkpoints/${workflow.sessionId}"
     cache 'deep'   // the config view is compared by content: an unchanged flow is not retrained
     publishDir "${params.outdir}/${workflow.runName}/models/teacher", mode: 'copy', saveAs: { it == 'out' ? "flow${flow}" : null }
 
@@ -17,12 +17,11 @@ process TRAIN {
     tuple val(flow), path('out'), emit: model
 
     script:
-    def tracking = params.experiment ? "--experiment ${params.experiment}" : ''
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow train --flow ${flow} --config ${config} --data ${data} --out out \\
         --resume --checkpoint-dir \$ICALOFLOW_CHECKPOINTS/train${flow}-\$(md5sum < ${config} | cut -c1-12) \\
-        --session-id ${workflow.sessionId} ${tracking}
+        --session-id ${workflow.sessionId}
     """
 
     stub:

@@ -143,6 +143,10 @@ public final class DistillCommand implements Runnable {
                 m.addOutput(out.resolve(Trainer.HISTORY));
                 m.write(out.resolve("manifest.json"));
                 tracker.logMetric("final_best_kl", r.bestSelectLoss(), r.steps());
+                tracker.logParentMetrics(Map.of("best_kl_student_flow" + flowNumber, r.bestSelectLoss()));
+                tracker.logParentParams(Map.of("student_flow" + flowNumber, Map.of("hidden_width", studentSpec.hiddenWidth(),
+                        "blocks", studentSpec.blocks(), "epochs", settings.epochs(), "weights",
+                        org.icaloflow.config.Yaml.mapper().convertValue(ds.weights(), Map.class))));
                 tracker.logArtifact(out.resolve(Trainer.LOSS_PNG), "plots");
                 tracker.logArtifact(out.resolve(Trainer.HISTORY), null);
                 tracker.logArtifact(out.resolve(Trainer.MODEL).resolve(Flow.JSON_FILE), "model");

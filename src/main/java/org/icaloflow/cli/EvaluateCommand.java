@@ -115,6 +115,9 @@ public final class EvaluateCommand implements Runnable {
                     + "evaluator does with jetnet; writes fpd_kpd.csv (default ${DEFAULT-VALUE}).")
     boolean fpdKpd;
 
+    @picocli.CommandLine.Mixin
+    TrackingOptions tracking;
+
     @Override
     public void run() {
         org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet hlf = org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet.parse(hlfSet, "--hlf-set");
@@ -129,6 +132,24 @@ public final class EvaluateCommand implements Runnable {
         List<Evaluation.Sample> samples = parseSamples(generated);
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (t < 1) throw new UserError("--threads must be at least 1, got " + t);
+        try {
+            java.nio.file.Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new UserError(out + ": cannot create (" + e.getMessage() + ")");
+        }
+        try (org.icaloflow.track.Tracker tracker = tracking.start(null, out.resolve("evaluate.journal.jsonl"), "evaluate",
+                Map.of(org.icaloflow.track.Tags.STAGE, "evaluate", org.icaloflow.track.Tags.GEOMETRY, g.name()))) {
+            try {
+                evaluate(g, samples, t, hlf, tracker);
+            } catch (RuntimeException e) {
+                tracker.fail();
+                throw e;
+            }
+        }
+    }
+
+    private void evaluate(Geometry g, List<Evaluation.Sample> samples, int t,
+                          org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet hlf, org.icaloflow.track.Tracker tracker) {
         Evaluation ev = new Evaluation(g, threshold, batch, t, System.err);
         Evaluation.Result r = ev.run(reference, samples, out, !noPlots);
         if (classifier != null) {
@@ -161,6 +182,7 @@ public final class EvaluateCommand implements Runnable {
         settings.put("fpd_kpd", fpdKpd);
         m.put("settings", settings);
         m.write(out.resolve("manifest.json"));
+        EvaluationTracking.log(tracker, out, settings);
         PrintWriter w = spec.commandLine().getOut();
         w.print(Evaluation.table(r));
         w.println("results in " + out);

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 DistillCommand.class,
                 ReportCommand.class,
+                CompareCommand.class,
                 ValidateCommand.class,
                 InfoCommand.class,
                 ConfigCommand.class,

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 /** {@code icaloflow mlflow …}: MLflow tracking utilities. */
 @Command(name = "mlflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "MLflow tracking utilities.",
-        subcommands = {MlflowCommand.Sync.class})
+        subcommands = {MlflowCommand.Sync.class, MlflowCommand.EndPipeline.class})
 public final class MlflowCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,6 +27,37 @@ public final class MlflowCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (sync)");
+    }
+
+    /** {@code icaloflow mlflow end-pipeline --session-id S --status FINISHED|FAILED --start MS --end MS --journal F} */
+    @Command(name = "end-pipeline", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = {"Record the end of a pipeline run on its parent run: status, start and end time.",
+                    "The pipeline calls it when it completes or fails (workflow.onComplete); it writes a journal (for a later sync) "
+                            + "and updates the server when one is given. Tracking trouble is a warning, never an error."})
+    public static final class EndPipeline implements Runnable {
+        @CommandLine.Mixin
+        TrackingOptions tracking = new TrackingOptions();
+
+        @Option(names = "--status", required = true, paramLabel = "FINISHED|FAILED", description = "How the pipeline ended.")
+        String status;
+
+        @Option(names = "--start", required = true, paramLabel = "EPOCH_MS", description = "The pipeline's start time.")
+        long start;
+
+        @Option(names = "--end", required = true, paramLabel = "EPOCH_MS", description = "The pipeline's end time.")
+        long end;
+
+        @Option(names = "--journal", required = true, paramLabel = "FILE", description = "Journal to write (e.g. pipeline_info/pipeline.journal.jsonl).")
+        Path journal;
+
+        @Override
+        public void run() {
+            if (!status.equals("FINISHED") && !status.equals("FAILED")) throw new UserError("--status must be FINISHED or FAILED, not " + status);
+            if (tracking.sessionId == null || tracking.sessionId.isBlank()) throw new UserError("--session-id is required");
+            if (end < start) throw new UserError("--end " + end + " is before --start " + start);
+            org.icaloflow.track.Tracker.endPipeline(new TrackingConfig(TrackingConfig.resolveUri(tracking.uri), tracking.experiment(null),
+                    tracking.sessionId, TrackingOptions.pipelineRunName(tracking.parentName), start), journal, status, start, end);
+        }
     }
 
     /** {@code icaloflow mlflow sync [--tracking-uri URI] JOURNAL…} */

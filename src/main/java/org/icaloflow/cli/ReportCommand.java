@@ -48,6 +48,23 @@ public final class ReportCommand implements Runnable {
         try (Tracker t = tracking.start(null, journal, "report", Map.of(Tags.STAGE, "report"))) {
             List<Path> files = Report.write(new Report.Inputs(TrackingOptions.pipelineRunName(runName), geometry, config, evaluation, timing, training), out);
             for (Path f : files) t.logArtifact(f, "report");
+            // the pipeline's parent run: the report itself, the time per shower and what identifies the run
+            t.logParentArtifact(files.get(0), null);
+            t.logParentMetrics(Report.timingMetrics(timing));
+            Map<String, Object> p = new java.util.LinkedHashMap<>();
+            if (geometry != null) p.put("geometry", geometry);
+            if (config != null && java.nio.file.Files.isRegularFile(config)) {
+                p.put("config", config.getFileName().toString());
+                try {
+                    p.put("config_sha256", org.icaloflow.track.Keys.sha256(config));
+                } catch (java.io.IOException e) {
+                    // unreadable: the report already said so
+                }
+            }
+            p.put("git_commit", org.icaloflow.BuildInfo.commit());
+            String name = TrackingOptions.pipelineRunName(runName);
+            if (name != null) p.put("nextflow_run_name", name);
+            t.logParentParams(p);
             System.err.println("icaloflow report: " + files.get(0) + " and " + files.get(1));
         }
     }

@@ -93,6 +93,9 @@ public final class TrainCommand implements Runnable {
                 m.addOutput(out.resolve(Trainer.HISTORY));
                 m.write(out.resolve("manifest.json"));
                 tracker.logMetric("final_best_select_loss", r.bestSelectLoss(), r.steps());
+                tracker.logParentMetrics(Map.of("best_select_loss_teacher_" + name, r.bestSelectLoss()));
+                tracker.logParentParams(Map.of("teacher_" + name, Map.of("hidden_width", spec.hiddenWidth(), "blocks", spec.blocks(),
+                        "epochs", settings.epochs())));
                 tracker.logArtifact(out.resolve(Trainer.LOSS_PNG), "plots");
                 tracker.logArtifact(out.resolve(Trainer.HISTORY), null);
                 tracker.logArtifact(out.resolve(Trainer.MODEL).resolve(org.icaloflow.flow.Flow.JSON_FILE), "model");

@@ -66,11 +66,14 @@ public final class Report {
 
     private void build() {
         String title = "icaloflow run " + (in.runName() == null ? "" : in.runName());
-        html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title><style>")
-                .append("body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}")
-                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}")
-                .append("th{background:#eee}td:first-child,th:first-child{text-align:left}img{max-width:100%;margin:4px 0}")
-                .append(".grid{display:grid;grid-template-columns:repeat(2,1fr);gap:8px}pre{background:#f6f6f6;padding:1em;overflow:auto}")
+        html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>")
+                .append(esc(title)).append("</title><style>")
+                .append("body{font-family:sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;color:#222;font-size:15px}")
+                .append(".scroll{overflow-x:auto;max-width:100%}")
+                .append("table{border-collapse:collapse;margin:0.6em 0;font-size:13px}td,th{border:1px solid #bbb;padding:3px 7px;text-align:right}")
+                .append("th{background:#eee}td:first-child,th:first-child{text-align:left}img{max-width:100%;height:auto;margin:4px 0}")
+                .append(".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:8px}")
+                .append("figure{margin:0}figcaption{font-size:12px;color:#555}pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}")
                 .append(".paper{color:#777}</style></head><body>");
         html.append("<h1>").append(esc(title)).append("</h1>");
         md.append("# ").append(title).append("\n\n");
@@ -78,13 +81,15 @@ public final class Report {
                 + (in.geometry() == null ? "?" : in.geometry()) + ", written " + Instant.now();
         para(meta);
 
+        // read like a paper's results section: the summary, the figures, then the tables behind them
+        summarySection();
         classifierSection();
-        fpdKpdSection();
-        timingSection();
+        plotsSection();
         fidelitySpeedSection();
+        timingSection();
+        fpdKpdSection();
         separationSection();
         trainingSection();
-        plotsSection();
         configSection();
         html.append("</body></html>\n");
     }
@@ -95,6 +100,133 @@ public final class Report {
     static final String CONTROL = org.icaloflow.evaluate.classifier.ClassifierControl.NAME;
     static final double CONTROL_MIN_AUC = org.icaloflow.evaluate.classifier.ClassifierControl.MIN_AUC;
 
+    /**
+     * evaluation/classifier.csv (sample, level, run, auc, jsd) grouped by "sample\0level", classifier_info.csv
+     * (sample, level, hlf_set, showers_per_class; absent in older outputs) by the same key, and the control row's mean
+     * AUC per level (reference half against reference half with voxel energies x 1.1).
+     */
+    record ClassifierResults(Map<String, List<double[]>> groups, Map<String, String[]> info, Map<String, Double> controlAuc) {
+        static ClassifierResults read(Path csv) {
+            Map<String, List<double[]>> groups = new LinkedHashMap<>();
+            List<String[]> rows = readCsv(csv);
+            for (String[] r : rows.subList(1, rows.size())) {
+                if (r.length < 5) continue;
+                groups.computeIfAbsent(r[0] + "\u0000" + r[1], k -> new ArrayList<>()).add(new double[]{d(r[3]), d(r[4])});
+            }
+            Map<String, String[]> info = new LinkedHashMap<>();
+            Path infoCsv = csv.resolveSibling("classifier_info.csv");
+            if (Files.isRegularFile(infoCsv)) {
+                List<String[]> ir = readCsv(infoCsv);
+                for (String[] r : ir.subList(1, ir.size())) if (r.length >= 4) info.put(r[0] + "\u0000" + r[1], r);
+            }
+            Map<String, Double> controlAuc = new LinkedHashMap<>();
+            for (Map.Entry<String, List<double[]>> g : groups.entrySet()) {
+                String[] key = g.getKey().split("\u0000");
+                if (key[0].equals(CONTROL)) controlAuc.put(key[1], g.getValue().stream().mapToDouble(v -> v[0]).average().orElse(Double.NaN));
+            }
+            return new ClassifierResults(groups, info, controlAuc);
+        }
+
+        /** True when this level's control row exists and is not separated: its AUCs say nothing. */
+        boolean underPowered(String sample, String level) {
+            Double ctl = controlAuc.get(level);
+            return !sample.equals(CONTROL) && ctl != null && !(ctl >= CONTROL_MIN_AUC);
+        }
+
+        /** The high-level input set of a (sample, level): voxels for the low level, else classifier_info's. */
+        String inputSet(String key) {
+            boolean high = key.split("\u0000")[1].toLowerCase(Locale.ROOT).startsWith("high");
+            String[] inf = info.get(key);
+            // older outputs without classifier_info.csv: the challenge set was the only one
+            return high ? (inf == null ? "challenge" : inf[2]) : "voxels";
+        }
+    }
+
+    /** One table of the headline numbers, the student's speed-up and the run's configuration in a few lines. */
+    private void summarySection() {
+        heading("Summary");
+        Path csv = in.evaluationDir() == null ? null : find(in.evaluationDir(), "classifier.csv");
+        if (csv != null) {
+            ClassifierResults cr = ClassifierResults.read(csv);
+            Map<String, Map<String, String[]>> bySample = new LinkedHashMap<>(); // sample -> level -> {AUC, JSD, paper AUC, paper JSD}
+            for (Map.Entry<String, List<double[]>> g : cr.groups().entrySet()) {
+                String[] key = g.getKey().split("\u0000");
+                if (key[0].equals(CONTROL)) continue;
+                boolean high = key[1].toLowerCase(Locale.ROOT).startsWith("high");
+                String set = cr.inputSet(g.getKey());
+                String[] paper = high && !set.equals("paper") ? null : PAPER_TABLE_IV.get((in.geometry() + " " + key[0]).toLowerCase(Locale.ROOT));
+                boolean under = cr.underPowered(key[0], key[1]);
+                double[] auc = g.getValue().stream().mapToDouble(v -> v[0]).toArray();
+                double[] jsd = g.getValue().stream().mapToDouble(v -> v[1]).toArray();
+                bySample.computeIfAbsent(key[0], k -> new LinkedHashMap<>()).put(high ? "high" : "low", new String[]{
+                        under ? "under-powered" : meanStd(auc), under ? "under-powered" : meanStd(jsd),
+                        paper == null ? "" : paper[high ? 2 : 0], paper == null ? "" : paper[high ? 3 : 1]});
+            }
+            List<List<String>> t = new ArrayList<>();
+            String[] none = {"", "", "", ""};
+            for (Map.Entry<String, Map<String, String[]>> e : bySample.entrySet()) {
+                String[] lo = e.getValue().getOrDefault("low", none), hi = e.getValue().getOrDefault("high", none);
+                t.add(List.of(e.getKey(), lo[0], lo[1], hi[0], hi[1], lo[2].isEmpty() ? "" : lo[2] + " / " + lo[3],
+                        hi[2].isEmpty() ? "" : hi[2] + " / " + hi[3]));
+            }
+            if (!t.isEmpty())
+                table(List.of("variant", "AUC low", "JSD low", "AUC high", "JSD high", "paper low AUC / JSD", "paper high AUC / JSD"), t);
+        } else {
+            para("No classifier results in this run.");
+        }
+        String speed = studentSpeedUp();
+        if (speed != null) para(speed);
+        for (String line : configSummary()) para(line);
+    }
+
+    /** "Student speed-up over the teacher: ×a at batch b, ..." from the timing tables, or null. */
+    private String studentSpeedUp() {
+        if (in.timingCsvs() == null) return null;
+        Map<String, Map<String, Double>> ms = new LinkedHashMap<>(); // batch -> variant -> ms
+        for (Path p : in.timingCsvs()) {
+            List<String[]> rows = readCsv(p);
+            if (rows.isEmpty()) continue;
+            List<String> h = List.of(rows.get(0));
+            int v = h.indexOf("variant"), m = h.indexOf("ms_per_shower"), b = h.indexOf("batch_size") >= 0 ? h.indexOf("batch_size") : h.indexOf("batch");
+            if (v < 0 || m < 0 || b < 0) continue;
+            for (String[] r : rows.subList(1, rows.size()))
+                if (r.length > Math.max(v, Math.max(m, b)) && Double.isFinite(d(r[m]))) ms.computeIfAbsent(r[b], k -> new LinkedHashMap<>()).put(r[v], d(r[m]));
+        }
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Double>> e : ms.entrySet()) {
+            Double t = e.getValue().get("teacher"), s = e.getValue().get("student");
+            if (t != null && s != null && s > 0) parts.add(String.format(Locale.ROOT, "×%.3g at batch %s (%.3g → %.3g ms per shower)", t / s, e.getKey(), t, s));
+        }
+        return parts.isEmpty() ? null : "Student speed-up over the teacher: " + String.join("; ", parts) + ".";
+    }
+
+    /** The configuration in a few lines: file and digest, architectures, epochs, distillation weights. */
+    private List<String> configSummary() {
+        List<String> out = new ArrayList<>();
+        if (in.config() == null || !Files.isRegularFile(in.config())) return out;
+        try {
+            byte[] bytes = Files.readAllBytes(in.config());
+            String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            out.add("Configuration " + in.config().getFileName() + " (SHA-256 " + sha.substring(0, 16) + "…, in full at the end).");
+            com.fasterxml.jackson.databind.JsonNode c = org.icaloflow.config.Yaml.mapper().readTree(bytes);
+            List<String> arch = new ArrayList<>();
+            c.path("architecture").fields().forEachRemaining(e -> arch.add(e.getKey() + " " + e.getValue().path("kind").asText("?") + " "
+                    + e.getValue().path("blocks").asText("?") + "×(" + e.getValue().path("hiddenLayers").asText("?") + "×"
+                    + e.getValue().path("hiddenWidth").asText("?") + ")"));
+            if (!arch.isEmpty()) out.add("Architectures (blocks × (hidden layers × width)): " + String.join(", ", arch) + ".");
+            List<String> ep = new ArrayList<>();
+            c.path("training").fields().forEachRemaining(e -> ep.add(e.getKey() + " " + e.getValue().path("epochs").asText("?")
+                    + " (batch " + e.getValue().path("batchSize").asText("?") + ")"));
+            c.path("distillation").fields().forEachRemaining(e -> ep.add("student " + e.getKey() + " "
+                    + e.getValue().path("training").path("epochs").asText("?") + " (batch " + e.getValue().path("training").path("batchSize").asText("?")
+                    + ", β " + e.getValue().path("weights").path("beta").asText("?") + ")"));
+            if (!ep.isEmpty()) out.add("Epochs: " + String.join(", ", ep) + ".");
+        } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+            out.add("Configuration " + in.config().getFileName() + " (not summarised: " + e.getMessage() + ").");
+        }
+        return out;
+    }
+
     private void classifierSection() {
         Path csv = in.evaluationDir() == null ? null : find(in.evaluationDir(), "classifier.csv");
         heading("Classifier test (Table IV)");
@@ -102,24 +234,10 @@ public final class Report {
             para("No classifier results in this run (evaluate without --classifier).");
             return;
         }
-        List<String[]> rows = readCsv(csv);
-        // sample, level, run, auc, jsd -> mean and standard deviation per (sample, level)
-        Map<String, List<double[]>> groups = new LinkedHashMap<>();
-        for (String[] r : rows.subList(1, rows.size())) {
-            if (r.length < 5) continue;
-            groups.computeIfAbsent(r[0] + "\u0000" + r[1], k -> new ArrayList<>()).add(new double[]{d(r[3]), d(r[4])});
-        }
-        // classifier_info.csv: sample,level,hlf_set,showers_per_class (absent in older outputs)
-        Map<String, String[]> info = new LinkedHashMap<>();
-        Path infoCsv = csv.resolveSibling("classifier_info.csv");
-        if (Files.isRegularFile(infoCsv))
-            for (String[] r : readCsv(infoCsv).subList(1, readCsv(infoCsv).size())) if (r.length >= 4) info.put(r[0] + "\u0000" + r[1], r);
-        // the control row per level (reference half vs reference half with voxel energies x 1.1): mean AUC
-        Map<String, Double> controlAuc = new LinkedHashMap<>();
-        for (Map.Entry<String, List<double[]>> g : groups.entrySet()) {
-            String[] key = g.getKey().split("\u0000");
-            if (key[0].equals(CONTROL)) controlAuc.put(key[1], g.getValue().stream().mapToDouble(v -> v[0]).average().orElse(Double.NaN));
-        }
+        ClassifierResults cr = ClassifierResults.read(csv);
+        Map<String, List<double[]>> groups = cr.groups();
+        Map<String, String[]> info = cr.info();
+        Map<String, Double> controlAuc = cr.controlAuc();
         List<String> header = List.of("sample", "level", "input set", "showers per class", "runs", "AUC", "JSD", "paper AUC", "paper JSD");
         List<List<String>> table = new ArrayList<>();
         boolean anyUnderPowered = false;
@@ -129,13 +247,12 @@ public final class Report {
             double[] jsd = g.getValue().stream().mapToDouble(v -> v[1]).toArray();
             Double ctl = controlAuc.get(key[1]);
             // not separated from a known distortion: this level's test cannot see differences of that size
-            boolean underPowered = !key[0].equals(CONTROL) && ctl != null && !(ctl >= CONTROL_MIN_AUC);
+            boolean underPowered = cr.underPowered(key[0], key[1]);
             anyUnderPowered |= underPowered;
             String flag = underPowered ? String.format(Locale.ROOT, "under-powered (control AUC %.2f)", ctl) : null;
             boolean high = key[1].toLowerCase(Locale.ROOT).startsWith("high");
             String[] inf = info.get(g.getKey());
-            // older outputs without classifier_info.csv: the challenge set was the only one
-            String set = high ? (inf == null ? "challenge" : inf[2]) : "voxels";
+            String set = cr.inputSet(g.getKey());
             // the paper's Table IV high-level values were made with the paper's (mid-2023) set only
             String[] paper = high && !set.equals("paper") ? null : PAPER_TABLE_IV.get((in.geometry() + " " + key[0]).toLowerCase(Locale.ROOT));
             table.add(List.of(key[0], key[1], set, inf == null ? "" : inf[3], String.valueOf(auc.length),
@@ -202,7 +319,7 @@ public final class Report {
         if (in.timingCsvs() == null || in.timingCsvs().isEmpty()) {
             para("No timing benchmark in this run (icaloflow bench sample).");
         } else {
-            for (Path p : in.timingCsvs()) csvTable(p);
+            for (Path p : in.timingCsvs()) csvTable(p, true);
         }
         List<String> header = List.of("paper (TITAN V GPU / i9 CPU), ms", "1", "10", "100", "1000", "10000");
         List<List<String>> t = new ArrayList<>();
@@ -214,13 +331,38 @@ public final class Report {
         table(header, t);
     }
 
+    /** Separation powers as an observable × layer heat map per sample (files beside the report), the CSV linked. */
     private void separationSection() {
         heading("Separation powers");
         Path dir = in.evaluationDir();
         List<Path> csvs = dir == null ? List.of() : files(dir, p -> p.getFileName().toString().toLowerCase(Locale.ROOT).contains("separation")
                 && p.toString().endsWith(".csv"));
-        if (csvs.isEmpty()) para("No separation powers in this run.");
-        for (Path p : csvs) csvTable(p);
+        if (csvs.isEmpty()) {
+            para("No separation powers in this run.");
+            return;
+        }
+        for (Path p : csvs) {
+            List<String[]> rows = readCsv(p);
+            String link = p.toAbsolutePath().toUri().toString();
+            html.append("<p>Full table: <a href=\"").append(esc(link)).append("\">").append(esc(p.getFileName().toString()))
+                    .append("</a> (").append(rows.size() - 1).append(" rows).</p>");
+            md.append("Full table: [").append(p.getFileName()).append("](").append(p.toAbsolutePath()).append(") (")
+                    .append(rows.size() - 1).append(" rows).\n\n");
+            for (String sample : SeparationHeatMap.samples(rows)) {
+                SeparationHeatMap.Values v = SeparationHeatMap.of(rows, sample);
+                if (figure != null) {
+                    Path png = figure.resolveSibling(figure.getFileName().toString().replace("_auc_vs_time.png", "")
+                            + "_separation_" + sample.replaceAll("[^A-Za-z0-9_.-]", "_") + ".png");
+                    if (SeparationHeatMap.write(png, "separation power, " + sample + " vs reference (log scale)", v))
+                        image(png, sample + ": separation power per observable and layer (grey: not computed)");
+                }
+                if (!v.global().isEmpty()) {
+                    List<List<String>> t = new ArrayList<>();
+                    v.global().forEach((k, x) -> t.add(List.of(k, SeparationHeatMap.format(x))));
+                    table(List.of(sample + ": observable", "separation power"), t);
+                }
+            }
+        }
     }
 
     private void trainingSection() {
@@ -249,17 +391,38 @@ public final class Report {
         }
     }
 
+    /** The evaluation plots, grouped as a results section reads them. */
+    static final List<String[]> PLOT_GROUPS = List.of(
+            new String[]{"Energies", "etot", "e_layer", "mean_layer_energy"},
+            new String[]{"Shower shapes", "ec_", "width_", "sparsity", "average_showers", "ring_boxes"},
+            new String[]{"Voxel spectra", "voxel"},
+            new String[]{"Classifier", "classifier", "weights", "auc", "roc"});
+
     private void plotsSection() {
-        heading("Evaluation plots");
+        heading("Figures");
         Path dir = in.evaluationDir();
         List<Path> pngs = dir == null ? List.of() : files(dir, p -> p.toString().toLowerCase(Locale.ROOT).endsWith(".png"));
         if (pngs.isEmpty()) {
             para("No plots in this run.");
             return;
         }
-        html.append("<div class=\"grid\">");
-        for (Path p : pngs) image(p, dir.relativize(p).toString());
-        html.append("</div>");
+        Map<String, List<Path>> groups = new LinkedHashMap<>();
+        for (String[] g : PLOT_GROUPS) groups.put(g[0], new ArrayList<>());
+        groups.put("Other", new ArrayList<>());
+        for (Path p : pngs) {
+            String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+            String group = "Other";
+            for (String[] g : PLOT_GROUPS)
+                for (int i = 1; i < g.length && group.equals("Other"); i++) if (name.startsWith(g[i]) || name.contains("_" + g[i])) group = g[0];
+            groups.get(group).add(p);
+        }
+        for (Map.Entry<String, List<Path>> g : groups.entrySet()) {
+            if (g.getValue().isEmpty()) continue;
+            subheading(g.getKey());
+            html.append("<div class=\"grid\">");
+            for (Path p : g.getValue()) image(p, dir.relativize(p).toString());
+            html.append("</div>");
+        }
     }
 
     private void configSection() {
@@ -306,7 +469,7 @@ public final class Report {
     }
 
     private void table(List<String> header, List<List<String>> rows) {
-        html.append("<table><tr>");
+        html.append("<div class=\"scroll\"><table><tr>");
         header.forEach(h -> html.append("<th>").append(esc(h)).append("</th>"));
         html.append("</tr>");
         for (List<String> r : rows) {
@@ -314,7 +477,7 @@ public final class Report {
             r.forEach(c -> html.append("<td>").append(esc(c)).append("</td>"));
             html.append("</tr>");
         }
-        html.append("</table>");
+        html.append("</table></div>");
         md.append("| ").append(String.join(" | ", header)).append(" |\n|");
         header.forEach(h -> md.append("---|"));
         md.append("\n");
@@ -322,14 +485,50 @@ public final class Report {
         md.append("\n");
     }
 
-    private void csvTable(Path csv) {
+    /** A CSV as a table (at most 200 rows); {@code significant}: non-integer numbers at 3 significant figures. */
+    private void csvTable(Path csv, boolean significant) {
         List<String[]> rows = readCsv(csv);
         if (rows.isEmpty()) return;
         subheading(csv.getFileName().toString());
         List<List<String>> body = new ArrayList<>();
-        for (String[] r : rows.subList(1, Math.min(rows.size(), 201))) body.add(List.of(r));
+        for (String[] r : rows.subList(1, Math.min(rows.size(), 201))) {
+            List<String> cells = new ArrayList<>();
+            for (String c : r) cells.add(significant ? threeFigures(c) : c);
+            body.add(cells);
+        }
         table(List.of(rows.get(0)), body);
         if (rows.size() > 201) para("(" + (rows.size() - 201) + " more rows in " + csv.getFileName() + ")");
+    }
+
+    /** ms_per_shower_VARIANT_bBATCH from timing tables (columns variant, batch_size or batch, ms_per_shower). */
+    public static Map<String, Double> timingMetrics(List<Path> timing) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (Path p : timing) {
+            if (!Files.isRegularFile(p)) continue;
+            List<String[]> rows = readCsv(p);
+            if (rows.isEmpty()) continue;
+            List<String> h = List.of(rows.get(0));
+            int v = h.indexOf("variant"), ms = h.indexOf("ms_per_shower"), b = h.indexOf("batch_size") >= 0 ? h.indexOf("batch_size") : h.indexOf("batch");
+            if (v < 0 || ms < 0 || b < 0) continue;
+            for (String[] c : rows.subList(1, rows.size()))
+                if (c.length > Math.max(v, Math.max(ms, b)) && Double.isFinite(d(c[ms]))) m.put("ms_per_shower_" + c[v] + "_b" + c[b], d(c[ms]));
+        }
+        return m;
+    }
+
+    /** A number that is not an integer, at 3 significant figures; anything else unchanged. */
+    static String threeFigures(String cell) {
+        String t = cell.trim();
+        if (t.isEmpty() || t.matches("-?\\d+")) return cell;
+        try {
+            double x = Double.parseDouble(t);
+            if (!Double.isFinite(x)) return cell;
+            double a = Math.abs(x);
+            if (a != 0 && (a >= 1e5 || a < 1e-3)) return String.format(Locale.ROOT, "%.2e", x);
+            return new java.math.BigDecimal(x).round(new java.math.MathContext(3)).toPlainString();
+        } catch (NumberFormatException e) {
+            return cell;
+        }
     }
 
     static List<String[]> readCsv(Path csv) {

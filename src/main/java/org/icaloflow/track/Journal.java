@@ -30,7 +30,14 @@ import java.util.function.Consumer;
  * {"ev":"tag","key":…,"value":…}
  * {"ev":"artifact","path":"rel/to/journal/dir","abs":"/abs/path","dir":"plots"|null,"size":n,"ts":ms}
  * {"ev":"end","status":"FINISHED"|"FAILED"|"KILLED","end_time":ms}
+ * {"ev":"parent_metric","key":…,"value":…,"step":0,"ts":ms}       (on the pipeline's parent run: headline numbers)
+ * {"ev":"parent_params","params":{…}}
+ * {"ev":"parent_artifact", same fields as artifact}
  * </pre>
+ * The start event may carry {@code "pipeline_start":ms} (the pipeline's own start: the parent run gets it when this
+ * run creates it) and {@code "kind":"pipeline"}: a record of the pipeline run itself (written by
+ * {@code icaloflow mlflow end-pipeline}), not a stage: syncing it sets the parent's status and end time and creates
+ * no child run.
  * A file may hold several runs one after another (each begins with its {@code start}).
  * Every line is flushed at once except metrics, which are flushed at least once a second.
  */
@@ -117,8 +124,16 @@ final class Journal {
     static final class Run {
         Path journal;
         int line;
-        String uuid, runName, experiment, session, parentName, trackingUri;
+        String uuid, runName, experiment, session, parentName, trackingUri, kind;
         long startTime;
+        Long pipelineStart;
+        final Map<String, String> parentParams = new LinkedHashMap<>();
+        final List<MlflowRest.Metric> parentMetrics = new ArrayList<>();
+        final List<Artifact> parentArtifacts = new ArrayList<>();
+
+        boolean isPipeline() {
+            return "pipeline".equals(kind);
+        }
         final Map<String, String> tags = new LinkedHashMap<>();
         final Map<String, String> params = new LinkedHashMap<>();
         final List<MlflowRest.Metric> metrics = new ArrayList<>();
@@ -187,6 +202,8 @@ final class Journal {
             r.parentName = text(ev, "parent_name");
             r.trackingUri = text(ev, "tracking_uri");
             r.startTime = ev.path("start_time").asLong(0);
+            r.kind = text(ev, "kind");
+            if (ev.hasNonNull("pipeline_start")) r.pipelineStart = ev.get("pipeline_start").asLong();
             ev.path("tags").fields().forEachRemaining(f -> r.tags.put(f.getKey(), f.getValue().asText()));
             runs.add(r);
             return r;
@@ -197,12 +214,17 @@ final class Journal {
         Run r = cur;
         switch (type) {
             case "params" -> ev.path("params").fields().forEachRemaining(f -> r.params.putIfAbsent(f.getKey(), f.getValue().asText()));
-            case "metric" -> {
+            case "metric", "parent_metric" -> {
                 if (!ev.hasNonNull("key") || !ev.hasNonNull("value") || !ev.hasNonNull("step") || !ev.hasNonNull("ts")) {
                     throw new IllegalArgumentException("metric without key, value, step or ts");
                 }
-                r.metrics.add(new MlflowRest.Metric(ev.get("key").asText(), MlflowRest.number(ev.get("value")),
-                        ev.get("step").asLong(), ev.get("ts").asLong()));
+                (type.equals("metric") ? r.metrics : r.parentMetrics).add(new MlflowRest.Metric(ev.get("key").asText(),
+                        MlflowRest.number(ev.get("value")), ev.get("step").asLong(), ev.get("ts").asLong()));
+            }
+            case "parent_params" -> ev.path("params").fields().forEachRemaining(f -> r.parentParams.putIfAbsent(f.getKey(), f.getValue().asText()));
+            case "parent_artifact" -> {
+                if (!ev.hasNonNull("path") && !ev.hasNonNull("abs")) throw new IllegalArgumentException("artifact without path");
+                r.parentArtifacts.add(new Artifact(text(ev, "path"), text(ev, "abs"), text(ev, "dir"), ev.path("size").asLong(-1)));
             }
             case "tag" -> r.tags.put(ev.path("key").asText(), ev.path("value").asText());
             case "artifact" -> {

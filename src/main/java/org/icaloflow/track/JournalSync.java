@@ -79,8 +79,9 @@ public final class JournalSync {
         String parentId = null;
         if (run.session != null) {
             String parentName = run.parentName != null ? run.parentName : new TrackingConfig(null, null, run.session, null).parentRunName();
-            parentId = rest.findOrCreateParent(expId, run.session, parentName, run.startTime);
+            parentId = rest.findOrCreateParent(expId, run.session, parentName, run.pipelineStart != null ? run.pipelineStart : run.startTime);
         }
+        if (run.isPipeline()) return syncPipelineEnd(run, parentId);
         Map<String, String> wantTags = new LinkedHashMap<>(run.tags);
         wantTags.put(MlflowRest.TAG_RUN_UUID, run.uuid);
         if (parentId != null) wantTags.put(MlflowRest.TAG_PARENT, parentId);
@@ -106,11 +107,27 @@ public final class JournalSync {
             if (!v.equals(haveTags.get(k))) tags.put(k, v);
         });
 
-        List<MlflowRest.Metric> metrics = missingMetrics(run, runId, created);
+        List<MlflowRest.Metric> metrics = missingMetrics(run.metrics, runId, created);
         int nParams = params.size(), nTags = tags.size(), nMetrics = metrics.size();
         Batches.send(rest, runId, metrics, params, tags);
 
-        int[] art = syncArtifacts(run, remote);
+        int[] art = syncArtifacts(run, run.artifacts, remote);
+        if (parentId != null && (!run.parentMetrics.isEmpty() || !run.parentParams.isEmpty() || !run.parentArtifacts.isEmpty())) {
+            // the headline numbers of the pipeline, logged by a stage onto the parent: as idempotent as the run's own
+            JsonNode parent = rest.getRun(parentId);
+            Map<String, String> haveParent = MlflowRest.keyValues(parent.path("data").path("params"));
+            Map<String, String> pp = new LinkedHashMap<>();
+            run.parentParams.forEach((k, v) -> {
+                if (!haveParent.containsKey(k)) pp.put(k, v);
+            });
+            List<MlflowRest.Metric> pm = missingMetrics(run.parentMetrics, parentId, false);
+            nParams += pp.size();
+            nMetrics += pm.size();
+            Batches.send(rest, parentId, pm, pp, new LinkedHashMap<>());
+            int[] pa = syncArtifacts(run, run.parentArtifacts, parent);
+            art[0] += pa[0];
+            art[1] += pa[1];
+        }
 
         String status = remote.path("info").path("status").asText();
         boolean hasEnd = remote.path("info").hasNonNull("end_time") && remote.path("info").path("end_time").asLong() > 0;
@@ -118,9 +135,6 @@ public final class JournalSync {
             if (!run.endStatus.equals(status) || !hasEnd) {
                 rest.updateRun(runId, run.endStatus, run.endTime);
                 status = run.endStatus;
-                if (parentId != null) {
-                    rest.updateRun(parentId, "FAILED".equals(run.endStatus) ? "FAILED" : "FINISHED", run.endTime);
-                }
             }
         } else {
             warn.accept("journal " + run.journal + ": run " + (run.runName == null ? run.uuid : run.runName)
@@ -130,11 +144,29 @@ public final class JournalSync {
                 art[0], art[1], status);
     }
 
+    /** The pipeline's own record: the parent's status and end time, no child run. */
+    private Result syncPipelineEnd(Journal.Run run, String parentId) throws IOException {
+        if (parentId == null) {
+            warn.accept("journal " + run.journal + ": a pipeline record without a session; skipped");
+            return new Result(run.journal, run.uuid, run.runName, null, false, 0, 0, 0, 0, 0, null);
+        }
+        JsonNode info = rest.getRun(parentId).path("info");
+        String status = info.path("status").asText();
+        long end = info.path("end_time").asLong(0);
+        boolean changed = false;
+        if (run.endStatus != null && (!run.endStatus.equals(status) || run.endTime == null || end != run.endTime)) {
+            rest.updateRun(parentId, run.endStatus, run.endTime);
+            status = run.endStatus;
+            changed = true;
+        }
+        return new Result(run.journal, run.uuid, run.runName, parentId, false, 0, changed ? 1 : 0, 0, 0, 0, status);
+    }
+
     /** Journal metric points not yet on the server, in journal order, without duplicates. */
-    private List<MlflowRest.Metric> missingMetrics(Journal.Run run, String runId, boolean created) throws IOException {
+    private List<MlflowRest.Metric> missingMetrics(List<MlflowRest.Metric> journalMetrics, String runId, boolean created) throws IOException {
         Map<String, Set<List<Object>>> seen = new HashMap<>();
         List<MlflowRest.Metric> out = new ArrayList<>();
-        for (MlflowRest.Metric m : run.metrics) {
+        for (MlflowRest.Metric m : journalMetrics) {
             Set<List<Object>> have = seen.get(m.key());
             if (have == null) {
                 have = new HashSet<>();
@@ -157,19 +189,19 @@ public final class JournalSync {
     }
 
     /** Uploads missing artifacts; returns {uploaded, missing locally}. */
-    private int[] syncArtifacts(Journal.Run run, JsonNode remote) throws IOException {
-        if (run.artifacts.isEmpty()) return new int[]{0, 0};
+    private int[] syncArtifacts(Journal.Run run, List<Journal.Artifact> artifacts, JsonNode remote) throws IOException {
+        if (artifacts.isEmpty()) return new int[]{0, 0};
         String root = MlflowRest.proxyRoot(remote.path("info").path("artifact_uri").asText(null));
         if (root == null) {
             warn.accept("MLflow at " + rest.uri() + " does not serve artifacts of run " + run.uuid
                     + " (artifact_uri " + remote.path("info").path("artifact_uri").asText() + "); "
-                    + run.artifacts.size() + " artifact(s) not synced");
-            return new int[]{0, run.artifacts.size()};
+                    + artifacts.size() + " artifact(s) not synced");
+            return new int[]{0, artifacts.size()};
         }
         Map<String, Map<String, Long>> listings = new HashMap<>();
         Map<String, Path> latest = new LinkedHashMap<>(); // the same artifact path logged twice: last wins
         int missing = 0;
-        for (Journal.Artifact a : run.artifacts) {
+        for (Journal.Artifact a : artifacts) {
             Path local = a.resolve(run.journal);
             if (local == null) {
                 warn.accept("journal " + run.journal + ": artifact " + (a.relPath() != null ? a.relPath() : a.absPath())

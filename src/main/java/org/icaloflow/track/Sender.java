@@ -27,6 +27,9 @@ final class Sender implements Runnable {
     record Tag(String key, String value) {}
     record Artifact(Path file, String artifactPath) {}
     record End(String status, long endTime) {}
+    record ParentMetric(MlflowRest.Metric metric) {}
+    record ParentParams(Map<String, String> values) {}
+    record ParentArtifact(Artifact artifact) {}
 
     private final MlflowRest rest;
     private final TrackingConfig cfg;
@@ -85,9 +88,11 @@ final class Sender implements Runnable {
             String expId = rest.getOrCreateExperiment(cfg.experiment());
             String parentId = null;
             if (cfg.sessionId() != null) {
-                parentId = rest.findOrCreateParent(expId, cfg.sessionId(), cfg.parentRunName(), startTime);
+                // the parent starts with the pipeline; its status and end are the pipeline's (icaloflow mlflow
+                // end-pipeline), never a stage's: stages of one pipeline start and end in any order
+                parentId = rest.findOrCreateParent(expId, cfg.sessionId(), cfg.parentRunName(),
+                        cfg.pipelineStart() != null ? cfg.pipelineStart() : startTime);
                 tags.put(MlflowRest.TAG_PARENT, parentId);
-                rest.updateRun(parentId, "RUNNING", null);
             }
             JsonNode run = rest.createRun(expId, runName, startTime, tags);
             runId = run.path("info").path("run_id").asText();
@@ -99,9 +104,10 @@ final class Sender implements Runnable {
     }
 
     private void loop(String artifactRoot, String parentId) throws IOException {
-        List<MlflowRest.Metric> metrics = new ArrayList<>();
-        Map<String, String> params = new LinkedHashMap<>();
+        List<MlflowRest.Metric> metrics = new ArrayList<>(), parentMetrics = new ArrayList<>();
+        Map<String, String> params = new LinkedHashMap<>(), parentParams = new LinkedHashMap<>();
         Map<String, String> tagBatch = new LinkedHashMap<>();
+        String parentRoot = null;
         while (!offline) {
             Object first;
             try {
@@ -138,17 +144,39 @@ final class Sender implements Runnable {
                 } else if (e instanceof Artifact a) {
                     Batches.send(rest, runId, metrics, params, tagBatch);
                     uploadArtifact(artifactRoot, a);
+                } else if (e instanceof ParentMetric pm) {
+                    if (parentId != null) parentMetrics.add(pm.metric());
+                } else if (e instanceof ParentParams pp) {
+                    if (parentId != null) parentParams.putAll(pp.values());
+                } else if (e instanceof ParentArtifact pa) {
+                    if (parentId != null) {
+                        sendParent(parentId, parentMetrics, parentParams);
+                        if (parentRoot == null)
+                            parentRoot = MlflowRest.proxyRoot(rest.getRun(parentId).path("info").path("artifact_uri").asText(null));
+                        uploadArtifact(parentRoot, pa.artifact());
+                    }
                 } else if (e instanceof End end) {
                     Batches.send(rest, runId, metrics, params, tagBatch);
+                    if (parentId != null) sendParent(parentId, parentMetrics, parentParams);
                     rest.updateRun(runId, end.status(), end.endTime());
-                    if (parentId != null) {
-                        rest.updateRun(parentId, "FAILED".equals(end.status()) ? "FAILED" : "FINISHED", end.endTime());
-                    }
                     return;
                 }
             }
             Batches.send(rest, runId, metrics, params, tagBatch);
+            if (parentId != null) sendParent(parentId, parentMetrics, parentParams);
         }
+    }
+
+    /**
+     * The parent's metrics and params. A param the parent already has (a resumed pipeline re-running a stage) is not
+     * sent again: MLflow params cannot change, and a rejected batch would stop this run's live delivery.
+     */
+    private void sendParent(String parentId, List<MlflowRest.Metric> metrics, Map<String, String> params) throws IOException {
+        if (!params.isEmpty()) {
+            Map<String, String> have = MlflowRest.keyValues(rest.getRun(parentId).path("data").path("params"));
+            params.keySet().removeAll(have.keySet());
+        }
+        Batches.send(rest, parentId, metrics, params, new LinkedHashMap<>());
     }
 
     private void uploadArtifact(String root, Artifact a) throws IOException {

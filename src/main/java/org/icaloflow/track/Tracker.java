@@ -117,6 +117,7 @@ public final class Tracker implements AutoCloseable {
             ObjectNode ev = event("start").put("v", Journal.VERSION).put("run_uuid", uuid).put("run_name", runName)
                     .put("experiment", cfg.experiment()).put("session", cfg.sessionId())
                     .put("parent_name", cfg.parentRunName()).put("tracking_uri", cfg.trackingUri()).put("start_time", now);
+            if (cfg.pipelineStart() != null) ev.put("pipeline_start", cfg.pipelineStart());
             ObjectNode t = ev.putObject("tags");
             all.forEach(t::put);
             writer.write(ev, true);
@@ -252,6 +253,102 @@ public final class Tracker implements AutoCloseable {
         if (sender != null) {
             String name = abs.getFileName().toString();
             sender.offer(new Sender.Artifact(abs, dir == null ? name : dir + "/" + name));
+        }
+    }
+
+    /**
+     * Logs headline numbers on the pipeline's parent run (the runs table compares pipeline runs by them), step 0.
+     * Ignored without a session (no parent). A key logged twice keeps both points, as MLflow does.
+     */
+    public synchronized void logParentMetrics(Map<String, ? extends Number> values) {
+        if (ended || values == null || values.isEmpty()) return;
+        long ts = System.currentTimeMillis();
+        for (Map.Entry<String, ? extends Number> e : values.entrySet()) {
+            double v = e.getValue().doubleValue();
+            if (!Double.isFinite(v)) continue;
+            String k = Keys.sanitize(e.getKey());
+            write(event("parent_metric").put("key", k).put("value", v).put("step", 0).put("ts", ts), false);
+            if (sender != null) sender.offer(new Sender.ParentMetric(new MlflowRest.Metric(k, v, 0, ts)));
+        }
+        flush();
+    }
+
+    /** Logs params on the pipeline's parent run (a key's first value is kept). */
+    public synchronized void logParentParams(Map<String, ?> nested) {
+        if (ended || nested == null) return;
+        Map<String, String> flat = Keys.flatten(nested);
+        if (flat.isEmpty()) return;
+        ObjectNode ev = event("parent_params");
+        ObjectNode p = ev.putObject("params");
+        flat.forEach(p::put);
+        write(ev, true);
+        if (sender != null) sender.offer(new Sender.ParentParams(flat));
+    }
+
+    /** Logs a file as an artifact of the pipeline's parent run (e.g. the report). */
+    public synchronized void logParentArtifact(Path file, String artifactDir) {
+        if (ended) return;
+        Path abs = file.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(abs)) {
+            warn("artifact " + file + " is not a file; not logged");
+            return;
+        }
+        String dir = artifactDir == null ? null : Keys.sanitize(artifactDir);
+        ObjectNode ev = event("parent_artifact");
+        ev.put("path", relativeToJournal(abs)).put("abs", abs.toString()).put("dir", dir).put("size", sizeOf(abs))
+                .put("ts", System.currentTimeMillis());
+        write(ev, true);
+        if (sender != null) {
+            String name = abs.getFileName().toString();
+            sender.offer(new Sender.ParentArtifact(new Sender.Artifact(abs, dir == null ? name : dir + "/" + name)));
+        }
+    }
+
+    private String relativeToJournal(Path abs) {
+        if (journal == null || journal.path.getParent() == null) return null;
+        try {
+            return journal.path.getParent().relativize(abs).toString().replace('\\', '/');
+        } catch (IllegalArgumentException e) {
+            return null; // other file system root
+        }
+    }
+
+    private static long sizeOf(Path abs) {
+        try {
+            return Files.size(abs);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Records the end of the pipeline run itself (its parent run): status FINISHED or FAILED, the pipeline's start
+     * and end, in {@code journal} (a record of kind "pipeline") and live on the server when one is configured.
+     * Never throws for tracking trouble: one warning line, and {@code icaloflow mlflow sync journal} does it later.
+     */
+    public static void endPipeline(TrackingConfig cfg, Path journal, String status, long startMs, long endMs) {
+        java.util.Objects.requireNonNull(cfg.sessionId(), "a pipeline end needs the session");
+        Path abs = journal.toAbsolutePath().normalize();
+        try (Journal.Writer w = new Journal.Writer(abs)) {
+            ObjectNode ev = event("start").put("v", Journal.VERSION).put("kind", "pipeline")
+                    .put("run_uuid", "pipeline-" + cfg.sessionId()).put("run_name", cfg.parentRunName())
+                    .put("experiment", cfg.experiment()).put("session", cfg.sessionId()).put("parent_name", cfg.parentRunName())
+                    .put("tracking_uri", cfg.trackingUri()).put("start_time", startMs).put("pipeline_start", startMs);
+            ev.putObject("tags");
+            w.write(ev, true);
+            w.write(event("end").put("status", status).put("end_time", endMs), true);
+        } catch (IOException e) {
+            warn("cannot write tracking journal " + abs + " (" + e.getMessage() + "); the pipeline's end is not kept");
+        }
+        if (cfg.trackingUri() == null) return;
+        try {
+            MlflowRest rest = new MlflowRest(cfg.trackingUri());
+            String expId = rest.getOrCreateExperiment(cfg.experiment());
+            String parent = rest.findOrCreateParent(expId, cfg.sessionId(), cfg.parentRunName(), startMs);
+            rest.updateRun(parent, status, endMs);
+        } catch (IOException | RuntimeException e) {
+            warn("MLflow at " + cfg.trackingUri() + " unreachable (" + e.getMessage() + "); the pipeline's end is kept in "
+                    + abs + ", replay with: icaloflow mlflow sync --tracking-uri " + cfg.trackingUri() + " " + abs);
         }
     }
 

@@ -8,8 +8,10 @@ package org.icaloflow.track;
  * @param sessionId     pipeline session id (e.g. Nextflow's {@code workflow.sessionId}); the stage run is
  *                      nested under the one parent run tagged with it. Null: no parent run
  * @param parentRunName name given to the parent run when this stage creates it; null: derived from the session
+ * @param pipelineStart the pipeline's start (epoch ms): the parent run's start time when this stage creates it;
+ *                      null: the stage's own start
  */
-public record TrackingConfig(String trackingUri, String experiment, String sessionId, String parentRunName) {
+public record TrackingConfig(String trackingUri, String experiment, String sessionId, String parentRunName, Long pipelineStart) {
     public static final String DEFAULT_EXPERIMENT = "icaloflow";
     public static final String ENV_TRACKING_URI = "MLFLOW_TRACKING_URI";
 
@@ -21,6 +23,10 @@ public record TrackingConfig(String trackingUri, String experiment, String sessi
         if (parentRunName == null && sessionId != null) {
             parentRunName = "pipeline-" + (sessionId.length() > 8 ? sessionId.substring(0, 8) : sessionId);
         }
+    }
+
+    public TrackingConfig(String trackingUri, String experiment, String sessionId, String parentRunName) {
+        this(trackingUri, experiment, sessionId, parentRunName, null);
     }
 
     /** Journal only, no server. */

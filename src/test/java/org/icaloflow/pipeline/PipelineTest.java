@@ -187,6 +187,19 @@ class PipelineTest {
         assertTrue(childParents.size() >= 5, "stages are nested child runs: " + names);
         assertTrue(childParents.stream().allMatch(parents.get(0)::equals), "all nested under the pipeline's run");
         assertTrue(names.stream().anyMatch(n -> n.contains("train-flow3")), names.toString());
+        // every stage in the config's experiment, sampling, evaluation and report included
+        for (String stage : List.of("sample-teacher", "evaluate", "report"))
+            assertTrue(names.stream().anyMatch(n -> n.startsWith(stage)), stage + " in icaloflow-test: " + names);
+        JsonNode parent = null;
+        for (JsonNode r : runs) if (r.path("info").path("run_id").asText().equals(parents.get(0))) parent = r;
+        assertEquals("FINISHED", parent.path("info").path("status").asText(), "the pipeline ended its parent run");
+        assertTrue(parent.path("info").path("end_time").asLong() >= parent.path("info").path("start_time").asLong(), "a positive duration");
+        List<String> metrics = new ArrayList<>();
+        for (JsonNode m : parent.path("data").path("metrics")) metrics.add(m.path("key").asText());
+        for (String k : List.of("auc_low_teacher_mean", "auc_high_student_std", "jsd_low_student_mean", "best_select_loss_teacher_flow3",
+                "best_kl_student_flow2"))
+            assertTrue(metrics.contains(k), "headline metric " + k + " on the parent: " + metrics);
+        assertTrue(metrics.stream().anyMatch(k -> k.startsWith("ms_per_shower_student_b")), "time per shower on the parent: " + metrics);
     }
 
     @Test

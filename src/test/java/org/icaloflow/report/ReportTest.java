@@ -54,6 +54,58 @@ class ReportTest {
     }
 
     @Test
+    void readsLikeAResultsSectionSummaryFirstSeparationPowersAsAFigure() throws Exception {
+        Path eval = dir.resolve("evaluation");
+        Files.createDirectories(eval.resolve("plots"));
+        Files.writeString(eval.resolve("classifier.csv"), "sample,level,run,auc,jsd\n"
+                + "teacher,low,0,0.70,0.10\nteacher,high,0,0.75,0.12\nstudent,low,0,0.74,0.14\nstudent,high,0,0.78,0.16\n");
+        Files.writeString(eval.resolve("separation_power.csv"), "observable,sample,separation_power\n"
+                + "E_tot,teacher,0.0123456\nE_layer_0,teacher,0.01\nE_layer_1,teacher,0.2\nEC_eta_0,teacher,0.00001\n"
+                + "E_tot,student,0.02\nE_layer_0,student,0.03\n");
+        ImageIO.write(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB), "png", eval.resolve("plots/voxel_E.png").toFile());
+        ImageIO.write(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB), "png", eval.resolve("plots/Etot_Einc.png").toFile());
+        Path timing = dir.resolve("timing.csv");
+        Files.writeString(timing, "geometry,variant,batch_size,ms_per_shower,device\n"
+                + "ds2,teacher,1000,207.1234,cpu()\nds2,student,1000,17.99374,cpu()\n");
+        Path cfg = dir.resolve("c.yaml");
+        Files.writeString(cfg, "geometry: ds2\narchitecture:\n  flow1: {kind: MAF, blocks: 8, hiddenLayers: 1, hiddenWidth: 256}\n"
+                + "training:\n  flow1: {epochs: 200, batchSize: 500}\n");
+        Path out = dir.resolve("report.html");
+        assertEquals(0, Main.execute("report", "--run-name", "reading", "-g", "ds2", "-c", cfg.toString(),
+                "--evaluation", eval.toString(), "--timing", timing.toString(), "-o", out.toString()));
+        String md = Files.readString(dir.resolve("report.md"));
+        int summary = md.indexOf("## Summary"), details = md.indexOf("## Classifier test"), figures = md.indexOf("## Figures"),
+                tableV = md.indexOf("## Time per shower"), sep = md.indexOf("## Separation powers");
+        assertTrue(summary >= 0 && summary < details && details < figures && figures < tableV && tableV < sep,
+                "summary, classifier details, figures, Table V, separation powers: " + summary + " " + details + " " + figures + " " + tableV + " " + sep);
+        assertTrue(md.contains("| teacher | 0.700 ± 0.000 | 0.100 ± 0.000 | 0.750 ± 0.000 | 0.120 ± 0.000 | 0.797(5) / 0.210(7) |"), md);
+        assertTrue(md.contains("×11.5 at batch 1000 (207 → 18.0 ms per shower)"), "the student's speed-up: " + md);
+        assertTrue(md.contains("flow1 MAF 8×(1×256)") && md.contains("flow1 200 (batch 500)"), "config in a few lines: " + md);
+        assertTrue(md.indexOf("### Energies") < md.indexOf("### Voxel spectra"), "figures grouped");
+        assertTrue(md.contains("| ds2 | student | 1000 | 18.0 | cpu() |"), "Table V at 3 significant figures: " + md);
+        assertFalse(md.contains("E_layer_1,teacher") || md.contains("| E_layer_1 | teacher |"), "separation powers not printed row by row");
+        assertTrue(md.contains("| E_tot | 0.0123 |"), "observables without a layer in a small table: " + md);
+        assertTrue(md.contains("separation_power.csv](") && md.contains("(6 rows)"), "the full CSV is linked: " + md);
+        BufferedImage heat = ImageIO.read(dir.resolve("report_separation_teacher.png").toFile());
+        assertTrue(heat.getWidth() > 100 && heat.getHeight() > 40, "a heat map per sample");
+        assertTrue(Files.isRegularFile(dir.resolve("report_separation_student.png")));
+        String html = Files.readString(out);
+        assertTrue(html.contains("max-width:1100px") && html.contains("overflow-x:auto"), "fits a laptop screen");
+    }
+
+    @Test
+    void threeSignificantFigures() {
+        assertEquals("352", Report.threeFigures("351.63"));
+        assertEquals("18.0", Report.threeFigures("17.99374"));
+        assertEquals("12.5", Report.threeFigures("12.5"));
+        assertEquals("0.00123", Report.threeFigures("0.0012345"));
+        assertEquals("4.57e-04", Report.threeFigures("0.0004567"));
+        assertEquals("1.23e+05", Report.threeFigures("123456.7"));
+        assertEquals("1000", Report.threeFigures("1000"));
+        assertEquals("cpu()", Report.threeFigures("cpu()"));
+    }
+
+    @Test
     void placesOurLowLevelAucAgainstPublishedEntriesInAFigureBesideTheReport() throws Exception {
         Path eval = Files.createDirectories(dir.resolve("evaluation"));
         Files.writeString(eval.resolve("classifier.csv"), "sample,level,run,auc,jsd\nstudent,low,0,0.90,0.3\nstudent,high,0,0.95,0.4\n");

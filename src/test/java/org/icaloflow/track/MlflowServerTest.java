@@ -192,7 +192,14 @@ class MlflowServerTest {
         assertEquals("pipeline-live", parents.get(0).path("info").path("run_name").asText());
         assertEquals(id(parents.get(0)), tags.get(MlflowRest.TAG_PARENT));
         assertEquals(id(parents.get(0)), MlflowRest.tag(runByUuid("it-live", uuid2), MlflowRest.TAG_PARENT));
-        assertEquals("FINISHED", rest.getRun(id(parents.get(0))).path("info").path("status").asText());
+        // the parent is the pipeline's: running until the pipeline records its end, whatever its stages did
+        assertEquals("RUNNING", rest.getRun(id(parents.get(0))).path("info").path("status").asText());
+        long pStart = rest.getRun(id(parents.get(0))).path("info").path("start_time").asLong();
+        Tracker.endPipeline(new TrackingConfig(uri, "it-live", "session-live-1", "pipeline-live"), tmp.resolve("live-pipeline.journal.jsonl"),
+                "FINISHED", pStart, pStart + 60_000);
+        JsonNode parentInfo = rest.getRun(id(parents.get(0))).path("info");
+        assertEquals("FINISHED", parentInfo.path("status").asText());
+        assertEquals(pStart + 60_000, parentInfo.path("end_time").asLong());
 
         // metrics: every step, in order, with the journal's timestamps
         List<MlflowRest.Metric> loss = rest.metricHistory(runId, "loss");
@@ -327,5 +334,57 @@ class MlflowServerTest {
         assertEquals(1500, rest.metricHistory(id(run), "loss").size());
         String exp = rest.getOrCreateExperiment("it-offline");
         assertEquals(2, rest.searchByTag(exp, MlflowRest.TAG_SESSION, "session-off").size()); // parent + stage
+    }
+
+    @Test
+    @Order(4)
+    void aPipelinesJournalsSyncedInAnyOrderTwiceGiveOneFinishedParentWithItsHeadlineNumbers() throws Exception {
+        long t0 = System.currentTimeMillis() - 3_600_000;
+        Path dir = Files.createDirectories(tmp.resolve("order"));
+        Path report = Files.writeString(dir.resolve("report.html"), "<html>report</html>");
+        List<Path> journals = new ArrayList<>();
+        // three stages, journal only (the pipeline ran without a server), each knowing the pipeline's start
+        String[] stages = {"train-flow1", "sample-teacher", "report"};
+        for (String stage : stages) {
+            TrackingConfig tc = new TrackingConfig(null, "it-order", "session-order", "pipeline-order", t0);
+            Path j = dir.resolve(stage + ".journal.jsonl");
+            try (Tracker t = Tracker.start(tc, j, stage, Map.of(Tags.STAGE, stage))) {
+                t.logMetric("loss", 1.5, 0);
+                if (stage.equals("report")) {
+                    t.logParentMetrics(Map.of("auc_low_teacher_mean", 0.71, "ms_per_shower_student_b1000", 18.0));
+                    t.logParentParams(Map.of("geometry", "ds2", "events", 10000));
+                    t.logParentArtifact(report, null);
+                }
+            }
+            journals.add(j);
+        }
+        Path pipeline = dir.resolve("pipeline.journal.jsonl");
+        Tracker.endPipeline(new TrackingConfig(null, "it-order", "session-order", "pipeline-order", t0), pipeline, "FINISHED",
+                t0, t0 + 3_000_000);
+        // the pipeline's record first, then the stages one by one, the report before the others; then all of it again
+        for (Path j : List.of(pipeline, journals.get(2), journals.get(1), journals.get(0))) {
+            String[] res = cli("mlflow", "sync", "--tracking-uri", uri, j.toString());
+            assertEquals("0", res[0], res[2]);
+        }
+        String[] again = cli("mlflow", "sync", "--tracking-uri", uri, dir.toString());
+        assertEquals("0", again[0], again[2]);
+        assertFalse(again[1].contains("created"), "nothing new the second time: " + again[1]);
+
+        String exp = rest.getOrCreateExperiment("it-order");
+        List<JsonNode> all = rest.searchByTag(exp, MlflowRest.TAG_SESSION, "session-order");
+        List<JsonNode> parents = all.stream().filter(r -> "pipeline".equals(MlflowRest.tag(r, MlflowRest.TAG_ROLE))).toList();
+        assertEquals(1, parents.size(), "one parent");
+        assertEquals(4, all.size(), "the parent and its three stages");
+        String pid = id(parents.get(0));
+        for (JsonNode r : all) if (r != parents.get(0)) assertEquals(pid, MlflowRest.tag(r, MlflowRest.TAG_PARENT));
+        JsonNode info = rest.getRun(pid).path("info");
+        assertEquals("FINISHED", info.path("status").asText(), "the stages synced after the pipeline's end did not reopen it");
+        assertEquals(t0, info.path("start_time").asLong(), "the pipeline's start, whichever journal created the parent");
+        assertEquals(t0 + 3_000_000, info.path("end_time").asLong());
+        assertEquals(1, rest.metricHistory(pid, "auc_low_teacher_mean").size(), "headline metric once, however often synced");
+        assertEquals(0.71, rest.metricHistory(pid, "auc_low_teacher_mean").get(0).value(), 1e-12);
+        assertEquals("ds2", MlflowRest.keyValues(rest.getRun(pid).path("data").path("params")).get("geometry"));
+        String root = MlflowRest.proxyRoot(rest.getRun(pid).path("info").path("artifact_uri").asText());
+        assertArrayEquals("<html>report</html>".getBytes(), rest.downloadArtifact(root, "report.html"));
     }
 }
