@@ -75,9 +75,9 @@ public final class Compare {
             for (String k : timingKeys) row.add(r.timing().containsKey(k) ? Report.threeFigures(String.valueOf(r.timing().get(k))) : "");
             rows.add(row);
         }
-        section(html, md, "Headline numbers");
-        table(html, md, header, rows);
-        para(html, md, "AUC: mean ± standard deviation over classifier runs (0.5: indistinguishable from the reference); "
+        Markup.heading(html, md, "Headline numbers");
+        Markup.table(html, md, header, rows);
+        Markup.para(html, md, "AUC: mean ± standard deviation over classifier runs (0.5: indistinguishable from the reference); "
                 + "ms per shower from each run's timing benchmark, by variant and batch size.");
 
         // configuration differences
@@ -89,9 +89,9 @@ public final class Compare {
             for (Run r : runs) values.add(Objects.toString(r.config().get(k), "–"));
             if (values.size() > 1) differing.add(k);
         }
-        section(html, md, "Configuration differences");
+        Markup.heading(html, md, "Configuration differences");
         if (differing.isEmpty()) {
-            para(html, md, "The runs' configurations are identical (or missing).");
+            Markup.para(html, md, "The runs' configurations are identical (or missing).");
         } else {
             List<String> h = new ArrayList<>(List.of("key"));
             for (Run r : runs) h.add(r.name());
@@ -101,11 +101,11 @@ public final class Compare {
                 for (Run r : runs) row.add(Objects.toString(r.config().get(k), "–"));
                 t.add(row);
             }
-            table(html, md, h, t);
+            Markup.table(html, md, h, t);
         }
 
         // overlaid histograms
-        section(html, md, "Figures: " + sample + " of every run against the first run's reference");
+        Markup.heading(html, md, "Figures: " + sample + " of every run against the first run's reference");
         List<Plot.Panel> panels = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (String obs : OBSERVABLES) {
@@ -138,7 +138,7 @@ public final class Compare {
             md.append("![overlaid histograms](").append(png.toAbsolutePath()).append(")\n\n");
         }
         if (!skipped.isEmpty())
-            para(html, md, "Not overlaid (missing in a run, or binned differently): " + String.join(", ", skipped) + ".");
+            Markup.para(html, md, "Not overlaid (missing in a run, or binned differently): " + String.join(", ", skipped) + ".");
         html.append("</body></html>\n");
         Path mdPath = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.html?$", "") + ".md");
         AtomicFiles.writeString(out, html.toString());
@@ -198,32 +198,5 @@ public final class Compare {
             out.put(e.getKey(), new Histogram(edges, ref, samples));
         }
         return out;
-    }
-
-    private static void section(StringBuilder html, StringBuilder md, String s) {
-        html.append("<h2>").append(Report.esc(s)).append("</h2>");
-        md.append("## ").append(s).append("\n\n");
-    }
-
-    private static void para(StringBuilder html, StringBuilder md, String s) {
-        html.append("<p>").append(Report.esc(s)).append("</p>");
-        md.append(s).append("\n\n");
-    }
-
-    private static void table(StringBuilder html, StringBuilder md, List<String> header, List<List<String>> rows) {
-        html.append("<div class=\"scroll\"><table><tr>");
-        header.forEach(x -> html.append("<th>").append(Report.esc(x)).append("</th>"));
-        html.append("</tr>");
-        for (List<String> r : rows) {
-            html.append("<tr>");
-            r.forEach(c -> html.append("<td>").append(Report.esc(c)).append("</td>"));
-            html.append("</tr>");
-        }
-        html.append("</table></div>");
-        md.append("| ").append(String.join(" | ", header)).append(" |\n|");
-        header.forEach(x -> md.append("---|"));
-        md.append("\n");
-        for (List<String> r : rows) md.append("| ").append(String.join(" | ", r)).append(" |\n");
-        md.append("\n");
     }
 }

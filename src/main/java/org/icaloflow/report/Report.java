@@ -443,18 +443,15 @@ public final class Report {
     // ----------------------------------------------------------------- helpers
 
     private void heading(String s) {
-        html.append("<h2>").append(esc(s)).append("</h2>");
-        md.append("## ").append(s).append("\n\n");
+        Markup.heading(html, md, s);
     }
 
     private void subheading(String s) {
-        html.append("<h3>").append(esc(s)).append("</h3>");
-        md.append("### ").append(s).append("\n\n");
+        Markup.subheading(html, md, s);
     }
 
     private void para(String s) {
-        html.append("<p>").append(esc(s)).append("</p>");
-        md.append(s).append("\n\n");
+        Markup.para(html, md, s);
     }
 
     private void image(Path png, String caption) {
@@ -469,20 +466,7 @@ public final class Report {
     }
 
     private void table(List<String> header, List<List<String>> rows) {
-        html.append("<div class=\"scroll\"><table><tr>");
-        header.forEach(h -> html.append("<th>").append(esc(h)).append("</th>"));
-        html.append("</tr>");
-        for (List<String> r : rows) {
-            html.append("<tr>");
-            r.forEach(c -> html.append("<td>").append(esc(c)).append("</td>"));
-            html.append("</tr>");
-        }
-        html.append("</table></div>");
-        md.append("| ").append(String.join(" | ", header)).append(" |\n|");
-        header.forEach(h -> md.append("---|"));
-        md.append("\n");
-        for (List<String> r : rows) md.append("| ").append(String.join(" | ", r)).append(" |\n");
-        md.append("\n");
+        Markup.table(html, md, header, rows);
     }
 
     /** A CSV as a table (at most 200 rows); {@code significant}: non-integer numbers at 3 significant figures. */
@@ -574,6 +558,6 @@ public final class Report {
     }
 
     static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Markup.esc(s);
     }
 }

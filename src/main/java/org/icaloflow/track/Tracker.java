@@ -225,35 +225,7 @@ public final class Tracker implements AutoCloseable {
      * results folder can still be synced; the file must still exist when it is uploaded or synced.
      */
     public synchronized void logArtifact(Path file, String artifactDir) {
-        if (ended) return;
-        Path abs = file.toAbsolutePath().normalize();
-        if (!Files.isRegularFile(abs)) {
-            warn("artifact " + file + " is not a file; not logged");
-            return;
-        }
-        String dir = artifactDir == null ? null : Keys.sanitize(artifactDir);
-        ObjectNode ev = event("artifact");
-        String rel = null;
-        if (journal != null && journal.path.getParent() != null) {
-            try {
-                rel = journal.path.getParent().relativize(abs).toString().replace('\\', '/');
-            } catch (IllegalArgumentException e) {
-                rel = null; // other file system root
-            }
-        }
-        long size;
-        try {
-            size = Files.size(abs);
-        } catch (IOException e) {
-            size = -1;
-        }
-        ev.put("path", rel).put("abs", abs.toString()).put("dir", dir).put("size", size)
-                .put("ts", System.currentTimeMillis());
-        write(ev, true);
-        if (sender != null) {
-            String name = abs.getFileName().toString();
-            sender.offer(new Sender.Artifact(abs, dir == null ? name : dir + "/" + name));
-        }
+        artifact("artifact", file, artifactDir);
     }
 
     /**
@@ -287,6 +259,11 @@ public final class Tracker implements AutoCloseable {
 
     /** Logs a file as an artifact of the pipeline's parent run (e.g. the report). */
     public synchronized void logParentArtifact(Path file, String artifactDir) {
+        artifact("parent_artifact", file, artifactDir);
+    }
+
+    /** An artifact event ({@code artifact} or {@code parent_artifact}): journal line, then live upload. */
+    private void artifact(String type, Path file, String artifactDir) {
         if (ended) return;
         Path abs = file.toAbsolutePath().normalize();
         if (!Files.isRegularFile(abs)) {
@@ -294,16 +271,18 @@ public final class Tracker implements AutoCloseable {
             return;
         }
         String dir = artifactDir == null ? null : Keys.sanitize(artifactDir);
-        ObjectNode ev = event("parent_artifact");
+        ObjectNode ev = event(type);
         ev.put("path", relativeToJournal(abs)).put("abs", abs.toString()).put("dir", dir).put("size", sizeOf(abs))
                 .put("ts", System.currentTimeMillis());
         write(ev, true);
         if (sender != null) {
             String name = abs.getFileName().toString();
-            sender.offer(new Sender.ParentArtifact(new Sender.Artifact(abs, dir == null ? name : dir + "/" + name)));
+            Sender.Artifact a = new Sender.Artifact(abs, dir == null ? name : dir + "/" + name);
+            sender.offer(type.equals("artifact") ? a : new Sender.ParentArtifact(a));
         }
     }
 
+    /** The path relative to the journal's folder (so a moved results folder can be synced), or null. */
     private String relativeToJournal(Path abs) {
         if (journal == null || journal.path.getParent() == null) return null;
         try {
