@@ -113,6 +113,9 @@ public final class DistillCommand implements Runnable {
                 params.put("flow", flowNumber);
                 tracker.logParams(org.icaloflow.config.Yaml.mapper().convertValue(params, Map.class));
                 tracker.logArtifact(config, "config");
+                org.icaloflow.track.DatasetInput input = ShowerDatasets.training(dataManifest);
+                tracker.logInput(input);
+                tracker.logParentInput(input);
                 TrainingData train = FlowData.of(flowNumber, trainFile, settings, 0);
                 TrainingData select = FlowData.of(flowNumber, selectFile, settings, settings.selectShowers());
                 LayerAggregates agg = ds.physicsLoss().enabled() ? aggregates(cfg, studentSpec.dim()) : null;

@@ -165,7 +165,22 @@ public final class EvaluateCommand implements Runnable {
         }
         if (fpdKpd) org.icaloflow.evaluate.FpdKpdRun.run(g, threshold, reference, samples, hlf, 42, out, System.err);
         StageManifest m = new StageManifest("evaluate");
-        for (Path p : reference) for (Path q : ShowerSource.expand(p)) m.addInput(q);
+        List<Path> referenceFiles = new java.util.ArrayList<>();
+        List<String> referenceSha = new java.util.ArrayList<>();
+        for (Path p : reference) {
+            for (Path q : ShowerSource.expand(p)) {
+                referenceFiles.add(q);
+                referenceSha.add(m.addInput(q));
+            }
+        }
+        long referenceShowers;
+        try (ShowerSource src = ShowerSource.open(reference, g)) {
+            referenceShowers = src.size();
+        }
+        // the reference as the run's (and the pipeline's) evaluation dataset: MLflow's runs table shows which one
+        org.icaloflow.track.DatasetInput referenceInput = ShowerDatasets.of(referenceFiles, referenceSha, referenceShowers, g.name(), "evaluation", null);
+        tracker.logInput(referenceInput);
+        tracker.logParentInput(referenceInput);
         for (Evaluation.Sample s : samples) for (Path p : s.files()) for (Path q : ShowerSource.expand(p)) m.addInput(q);
         for (String f : List.of("histograms.csv", "separation_power.csv", "summary.json")) m.addOutput(out.resolve(f));
         if (classifier != null) {

@@ -100,9 +100,9 @@ public final class MlflowCommand implements Runnable {
                     if (r.changedNothing()) {
                         out.printf("%s: run %s (%s) already in sync%n", f, name, r.runId());
                     } else {
-                        out.printf("%s: run %s (%s)%s: %d metric points, %d params, %d tags, %d artifacts sent; status %s%n",
+                        out.printf("%s: run %s (%s)%s: %d metric points, %d params, %d tags, %d inputs, %d artifacts sent; status %s%n",
                                 f, name, r.runId(), r.created() ? " created" : "", r.metrics(), r.params(),
-                                r.tags(), r.artifacts(), r.status());
+                                r.tags(), r.inputs(), r.artifacts(), r.status());
                     }
                 }
             }

@@ -33,6 +33,8 @@ import java.util.function.Consumer;
  * {"ev":"parent_metric","key":…,"value":…,"step":0,"ts":ms}       (on the pipeline's parent run: headline numbers)
  * {"ev":"parent_params","params":{…}}
  * {"ev":"parent_artifact", same fields as artifact}
+ * {"ev":"input","name":…,"digest":…,"source_type":…,"source":…,"profile":…,"context":"training"}   (runs/log-inputs)
+ * {"ev":"parent_input", same fields as input}
  * </pre>
  * The start event may carry {@code "pipeline_start":ms} (the pipeline's own start: the parent run gets it when this
  * run creates it) and {@code "kind":"pipeline"}: a record of the pipeline run itself (written by
@@ -130,6 +132,8 @@ final class Journal {
         final Map<String, String> parentParams = new LinkedHashMap<>();
         final List<MlflowRest.Metric> parentMetrics = new ArrayList<>();
         final List<Artifact> parentArtifacts = new ArrayList<>();
+        final List<DatasetInput> inputs = new ArrayList<>();
+        final List<DatasetInput> parentInputs = new ArrayList<>();
 
         boolean isPipeline() {
             return "pipeline".equals(kind);
@@ -225,6 +229,13 @@ final class Journal {
             case "parent_artifact" -> {
                 if (!ev.hasNonNull("path") && !ev.hasNonNull("abs")) throw new IllegalArgumentException("artifact without path");
                 r.parentArtifacts.add(new Artifact(text(ev, "path"), text(ev, "abs"), text(ev, "dir"), ev.path("size").asLong(-1)));
+            }
+            case "input", "parent_input" -> {
+                if (!ev.hasNonNull("name") || !ev.hasNonNull("digest") || !ev.hasNonNull("source_type") || !ev.hasNonNull("source")) {
+                    throw new IllegalArgumentException("input without name, digest, source_type or source");
+                }
+                (type.equals("input") ? r.inputs : r.parentInputs).add(new DatasetInput(text(ev, "name"), text(ev, "digest"),
+                        text(ev, "source_type"), text(ev, "source"), text(ev, "profile"), text(ev, "context")));
             }
             case "tag" -> r.tags.put(ev.path("key").asText(), ev.path("value").asText());
             case "artifact" -> {

@@ -19,15 +19,15 @@ import java.util.function.Consumer;
  * Replays journals into an MLflow server, idempotently: runs are found by their
  * {@value MlflowRest#TAG_RUN_UUID} tag (created only when absent), params and tags are sent only
  * when missing, metric points are compared with {@code metrics/get-history} on (key, step,
- * timestamp, value), artifacts already listed with the same size are skipped. So a second sync
+ * timestamp, value), dataset inputs by (name, digest, context), artifacts already listed with the same size are skipped. So a second sync
  * adds nothing, and a run partially delivered live is completed.
  */
 public final class JournalSync {
     /** What one run's sync did. */
     public record Result(Path journal, String runUuid, String runName, String runId, boolean created,
-                         int params, int tags, int metrics, int artifacts, int missingArtifacts, String status) {
+                         int params, int tags, int metrics, int inputs, int artifacts, int missingArtifacts, String status) {
         public boolean changedNothing() {
-            return !created && params == 0 && tags == 0 && metrics == 0 && artifacts == 0;
+            return !created && params == 0 && tags == 0 && metrics == 0 && inputs == 0 && artifacts == 0;
         }
     }
 
@@ -112,7 +112,11 @@ public final class JournalSync {
         Batches.send(rest, runId, metrics, params, tags);
 
         int[] art = syncArtifacts(run, run.artifacts, remote);
-        if (parentId != null && (!run.parentMetrics.isEmpty() || !run.parentParams.isEmpty() || !run.parentArtifacts.isEmpty())) {
+        List<DatasetInput> inputs = MlflowRest.missingInputs(remote, run.inputs);
+        rest.logInputs(runId, inputs);
+        int nInputs = inputs.size();
+        if (parentId != null && (!run.parentMetrics.isEmpty() || !run.parentParams.isEmpty() || !run.parentArtifacts.isEmpty()
+                || !run.parentInputs.isEmpty())) {
             // the headline numbers of the pipeline, logged by a stage onto the parent: as idempotent as the run's own
             JsonNode parent = rest.getRun(parentId);
             Map<String, String> haveParent = MlflowRest.keyValues(parent.path("data").path("params"));
@@ -124,6 +128,9 @@ public final class JournalSync {
             nParams += pp.size();
             nMetrics += pm.size();
             Batches.send(rest, parentId, pm, pp, new LinkedHashMap<>());
+            List<DatasetInput> pi = MlflowRest.missingInputs(parent, run.parentInputs);
+            rest.logInputs(parentId, pi);
+            nInputs += pi.size();
             int[] pa = syncArtifacts(run, run.parentArtifacts, parent);
             art[0] += pa[0];
             art[1] += pa[1];
@@ -140,7 +147,7 @@ public final class JournalSync {
             warn.accept("journal " + run.journal + ": run " + (run.runName == null ? run.uuid : run.runName)
                     + " has no end (still running, or crashed); left as " + status);
         }
-        return new Result(run.journal, run.uuid, run.runName, runId, created, nParams, nTags, nMetrics,
+        return new Result(run.journal, run.uuid, run.runName, runId, created, nParams, nTags, nMetrics, nInputs,
                 art[0], art[1], status);
     }
 
@@ -148,7 +155,7 @@ public final class JournalSync {
     private Result syncPipelineEnd(Journal.Run run, String parentId) throws IOException {
         if (parentId == null) {
             warn.accept("journal " + run.journal + ": a pipeline record without a session; skipped");
-            return new Result(run.journal, run.uuid, run.runName, null, false, 0, 0, 0, 0, 0, null);
+            return new Result(run.journal, run.uuid, run.runName, null, false, 0, 0, 0, 0, 0, 0, null);
         }
         JsonNode info = rest.getRun(parentId).path("info");
         String status = info.path("status").asText();
@@ -159,7 +166,7 @@ public final class JournalSync {
             status = run.endStatus;
             changed = true;
         }
-        return new Result(run.journal, run.uuid, run.runName, parentId, false, 0, changed ? 1 : 0, 0, 0, 0, status);
+        return new Result(run.journal, run.uuid, run.runName, parentId, false, 0, changed ? 1 : 0, 0, 0, 0, 0, status);
     }
 
     /** Journal metric points not yet on the server, in journal order, without duplicates. */

@@ -254,6 +254,31 @@ final class MlflowRest {
         post("/api/2.0/mlflow/runs/log-batch", body);
     }
 
+    /** One {@code runs/log-inputs} call: the datasets a run used (see {@link DatasetInput}). */
+    void logInputs(String runId, List<DatasetInput> inputs) throws IOException {
+        if (inputs.isEmpty()) return;
+        ObjectNode body = JSON.createObjectNode();
+        body.put("run_id", runId);
+        ArrayNode arr = body.putArray("datasets");
+        for (DatasetInput in : inputs) {
+            ObjectNode o = arr.addObject();
+            ArrayNode t = o.putArray("tags");
+            if (in.context() != null) t.addObject().put("key", DatasetInput.CONTEXT_TAG).put("value", in.context());
+            ObjectNode d = o.putObject("dataset");
+            d.put("name", in.name()).put("digest", in.digest()).put("source_type", in.sourceType()).put("source", in.source());
+            if (in.profile() != null) d.put("profile", in.profile());
+        }
+        post("/api/2.0/mlflow/runs/log-inputs", body);
+    }
+
+    /** The inputs of {@code wanted} that the run ({@code runs/get} answer) does not hold yet, each once. */
+    static List<DatasetInput> missingInputs(JsonNode run, List<DatasetInput> wanted) {
+        java.util.Set<String> have = DatasetInput.identities(run);
+        List<DatasetInput> out = new ArrayList<>();
+        for (DatasetInput in : wanted) if (have.add(in.identity())) out.add(in);
+        return out;
+    }
+
     void updateRun(String runId, String status, Long endTime) throws IOException {
         ObjectNode body = JSON.createObjectNode().put("run_id", runId).put("status", status);
         if (endTime != null) body.put("end_time", endTime);

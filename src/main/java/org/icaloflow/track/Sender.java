@@ -30,6 +30,8 @@ final class Sender implements Runnable {
     record ParentMetric(MlflowRest.Metric metric) {}
     record ParentParams(Map<String, String> values) {}
     record ParentArtifact(Artifact artifact) {}
+    record Input(DatasetInput input) {}
+    record ParentInput(DatasetInput input) {}
 
     private final MlflowRest rest;
     private final TrackingConfig cfg;
@@ -144,6 +146,11 @@ final class Sender implements Runnable {
                 } else if (e instanceof Artifact a) {
                     Batches.send(rest, runId, metrics, params, tagBatch);
                     uploadArtifact(artifactRoot, a);
+                } else if (e instanceof Input in) {
+                    List<DatasetInput> missing = MlflowRest.missingInputs(rest.getRun(runId), List.of(in.input()));
+                    rest.logInputs(runId, missing);
+                } else if (e instanceof ParentInput pin) {
+                    if (parentId != null) rest.logInputs(parentId, MlflowRest.missingInputs(rest.getRun(parentId), List.of(pin.input())));
                 } else if (e instanceof ParentMetric pm) {
                     if (parentId != null) parentMetrics.add(pm.metric());
                 } else if (e instanceof ParentParams pp) {

@@ -262,6 +262,26 @@ public final class Tracker implements AutoCloseable {
         artifact("parent_artifact", file, artifactDir);
     }
 
+    /**
+     * Records a dataset this run used ({@code runs/log-inputs}: the runs table's "Datasets" column), e.g. the training
+     * showers with their digest and count. Logged twice, it is kept once.
+     */
+    public synchronized void logInput(DatasetInput input) {
+        input("input", input);
+    }
+
+    /** Records a dataset on the pipeline's parent run (what the pipeline run was trained or evaluated on). */
+    public synchronized void logParentInput(DatasetInput input) {
+        input("parent_input", input);
+    }
+
+    private void input(String type, DatasetInput in) {
+        if (ended || in == null) return;
+        write(event(type).put("name", in.name()).put("digest", in.digest()).put("source_type", in.sourceType())
+                .put("source", in.source()).put("profile", in.profile()).put("context", in.context()), true);
+        if (sender != null) sender.offer(type.equals("input") ? new Sender.Input(in) : new Sender.ParentInput(in));
+    }
+
     /** An artifact event ({@code artifact} or {@code parent_artifact}): journal line, then live upload. */
     private void artifact(String type, Path file, String artifactDir) {
         if (ended) return;

@@ -49,6 +49,26 @@ class DistillCommandTest {
         assertEquals(2.0, man.at("/distillation/weights/states").asDouble(-1), man.toString());
         String journal = Files.readString(s2.resolve("distill.journal.jsonl"));
         for (String key : List.of("\"lx\"", "\"lx_states\"", "\"lz_made\"", "\"physics\"", "\"kl\"", "\"lr\"")) assertTrue(journal.contains(key), key);
+        // the training input as an MLflow dataset on the stage and the parent: the file's name, its SHA-256's first 16
+        // hex digits (hashed here from the file's bytes), the shower count and context
+        String fileSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(in)));
+        for (String type : List.of("input", "parent_input")) {
+            JsonNode ev = journal.lines().map(l -> {
+                try {
+                    return StageManifest.JSON.readTree(l);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            }).filter(e -> type.equals(e.path("ev").asText())).findFirst().orElseThrow(() -> new AssertionError("no " + type + " event"));
+            assertEquals("in.hdf5", ev.path("name").asText());
+            assertEquals(fileSha.substring(0, 16), ev.path("digest").asText());
+            assertEquals("training", ev.path("context").asText());
+            JsonNode profile = StageManifest.JSON.readTree(ev.path("profile").asText());
+            assertEquals(40, profile.path("showers").asLong());
+            assertEquals(40, profile.path("train_showers").asLong() + profile.path("select_showers").asLong());
+            assertEquals(fileSha, profile.path("sha256").get(0).asText());
+            assertEquals(in.toAbsolutePath().normalize().toUri().toString(), StageManifest.JSON.readTree(ev.path("source").asText()).path("uri").asText());
+        }
 
         // Flow-3 from the teacher's model folder: x-pass only
         Path s3 = dir.resolve("s3");

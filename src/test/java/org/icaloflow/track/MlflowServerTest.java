@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -157,6 +158,11 @@ class MlflowServerTest {
             for (int i = 0; i < 2500; i++) t.logMetrics(Map.of("loss", 10.0 / (i + 1), "lr", 1e-3), i);
             t.logMetric("loss_nan", Double.NaN, 0);
             t.setTag(Tags.GEOMETRY, "dataset2");
+            DatasetInput showers = new DatasetInput("dataset_2_1.hdf5", "0123456789abcdef", "local",
+                    "{\"uri\": \"file:///data/dataset_2_1.hdf5\"}", "{\"showers\": 100000}", "training");
+            t.logInput(showers);
+            t.logInput(showers); // again (a resumed stage): kept once
+            t.logParentInput(showers);
             t.logArtifact(cfg, null);
             t.logArtifact(png, "plots");
             t.logArtifact(summary, "model");
@@ -200,6 +206,19 @@ class MlflowServerTest {
         JsonNode parentInfo = rest.getRun(id(parents.get(0))).path("info");
         assertEquals("FINISHED", parentInfo.path("status").asText());
         assertEquals(pStart + 60_000, parentInfo.path("end_time").asLong());
+
+        // the training input: once on the stage and once on the parent, with its digest, count and context
+        for (String r : List.of(runId, tags.get(MlflowRest.TAG_PARENT))) {
+            JsonNode inputs = rest.getRun(r).path("inputs").path("dataset_inputs");
+            assertEquals(1, inputs.size(), "one dataset input on " + r + ": " + inputs);
+            JsonNode d = inputs.get(0).path("dataset");
+            assertEquals("dataset_2_1.hdf5", d.path("name").asText());
+            assertEquals("0123456789abcdef", d.path("digest").asText());
+            assertEquals("local", d.path("source_type").asText());
+            assertEquals(100000, Journal.JSON.readTree(d.path("profile").asText()).path("showers").asLong());
+            assertEquals(Set.of("training"), DatasetInput.identities(rest.getRun(r)).stream()
+                    .map(k -> k.substring(k.lastIndexOf('\u0000') + 1)).collect(java.util.stream.Collectors.toSet()));
+        }
 
         // metrics: every step, in order, with the journal's timestamps
         List<MlflowRest.Metric> loss = rest.metricHistory(runId, "loss");
@@ -350,6 +369,19 @@ class MlflowServerTest {
             Path j = dir.resolve(stage + ".journal.jsonl");
             try (Tracker t = Tracker.start(tc, j, stage, Map.of(Tags.STAGE, stage))) {
                 t.logMetric("loss", 1.5, 0);
+                if (stage.equals("train-flow1")) {
+                    DatasetInput in = new DatasetInput("synth_ds2.hdf5", "fedcba9876543210", "local",
+                            "{\"uri\": \"file:///w/synth_ds2.hdf5\"}", "{\"showers\": 10000}", "training");
+                    t.logInput(in);
+                    t.logParentInput(in);
+                }
+                if (stage.equals("sample-teacher")) {
+                    // a second stage logs the same dataset on the parent, and a different one (the reference)
+                    t.logParentInput(new DatasetInput("synth_ds2.hdf5", "fedcba9876543210", "local",
+                            "{\"uri\": \"file:///w/synth_ds2.hdf5\"}", "{\"showers\": 10000}", "training"));
+                    t.logParentInput(new DatasetInput("reference.hdf5", "00112233445566ff", "local",
+                            "{\"uri\": \"file:///w/reference.hdf5\"}", "{\"showers\": 3000}", "evaluation"));
+                }
                 if (stage.equals("report")) {
                     t.logParentMetrics(Map.of("auc_low_teacher_mean", 0.71, "ms_per_shower_student_b1000", 18.0));
                     t.logParentParams(Map.of("geometry", "ds2", "events", 10000));
@@ -386,5 +418,11 @@ class MlflowServerTest {
         assertEquals("ds2", MlflowRest.keyValues(rest.getRun(pid).path("data").path("params")).get("geometry"));
         String root = MlflowRest.proxyRoot(rest.getRun(pid).path("info").path("artifact_uri").asText());
         assertArrayEquals("<html>report</html>".getBytes(), rest.downloadArtifact(root, "report.html"));
+        // datasets: each once on the parent (two stages logged the training input), the training one on its stage
+        assertEquals(2, rest.getRun(pid).path("inputs").path("dataset_inputs").size(), rest.getRun(pid).path("inputs").toString());
+        assertEquals(Set.of("synth_ds2.hdf5\u0000fedcba9876543210\u0000training", "reference.hdf5\u000000112233445566ff\u0000evaluation"),
+                DatasetInput.identities(rest.getRun(pid)));
+        JsonNode train = all.stream().filter(r -> "train-flow1".equals(r.path("info").path("run_name").asText())).findFirst().orElseThrow();
+        assertEquals(1, rest.getRun(id(train)).path("inputs").path("dataset_inputs").size());
     }
 }
