@@ -17,7 +17,7 @@ import org.icaloflow.UserError;
  * <p>Bindable by Jackson (JSON or YAML). Required keys: {@code kind, dim, conditionDim, hiddenLayers,
  * hiddenWidth}; optional keys with defaults: {@code blocks=8, bins=8, tailBound=14, seed=0,
  * minBinWidth=1e-6, minBinHeight=1e-6, minDerivative=1e-6} (the authors' run.py values; nflows' own defaults are
- * 1e-3). A MADE with {@code hiddenLayers=n, hiddenWidth=W} is nflows' feedforward MADE with {@code num_blocks=n}:
+ * 1e-3), {@code outputInit=nflows} ({@link OutputInit}). A MADE with {@code hiddenLayers=n, hiddenWidth=W} is nflows' feedforward MADE with {@code num_blocks=n}:
  * masked D→W (+ relu(condition C→W)), n masked W→W layers, masked W→D·(3K−1).
  *
  * @param kind MAF (fast density) or IAF (fast sampling)
@@ -32,6 +32,7 @@ import org.icaloflow.UserError;
  * @param minBinWidth minimum bin width fraction (0 ≤ · &lt; 1/K)
  * @param minBinHeight minimum bin height fraction (0 ≤ · &lt; 1/K)
  * @param minDerivative minimum knot derivative (0 ≤ · &lt; 1)
+ * @param outputInit how the MADE output layers start ({@link OutputInit}; optional key, default {@code nflows})
  */
 public record FlowSpec(
         FlowKind kind,
@@ -45,7 +46,8 @@ public record FlowSpec(
         long seed,
         double minBinWidth,
         double minBinHeight,
-        double minDerivative) {
+        double minDerivative,
+        OutputInit outputInit) {
 
     public static final int DEFAULT_BLOCKS = 8;
     public static final int DEFAULT_BINS = 8;
@@ -54,7 +56,7 @@ public record FlowSpec(
 
     /** Keys accepted in JSON / YAML, in canonical order. */
     public static final List<String> KEYS = List.of("kind", "dim", "conditionDim", "hiddenLayers",
-            "hiddenWidth", "blocks", "bins", "tailBound", "seed", "minBinWidth", "minBinHeight", "minDerivative");
+            "hiddenWidth", "blocks", "bins", "tailBound", "seed", "minBinWidth", "minBinHeight", "minDerivative", "outputInit");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -93,6 +95,16 @@ public record FlowSpec(
         if (!(minDerivative >= 0) || minDerivative >= 1) {
             throw bad("minDerivative", "must be in [0, 1), got " + minDerivative);
         }
+        if (outputInit == null) {
+            throw bad("outputInit", "is required (nflows or nearIdentity)");
+        }
+    }
+
+    /** A spec with nflows' output initialisation ({@link OutputInit#NFLOWS}). */
+    public FlowSpec(FlowKind kind, int dim, int conditionDim, int hiddenLayers, int hiddenWidth, int blocks, int bins,
+                    double tailBound, long seed, double minBinWidth, double minBinHeight, double minDerivative) {
+        this(kind, dim, conditionDim, hiddenLayers, hiddenWidth, blocks, bins, tailBound, seed, minBinWidth, minBinHeight,
+                minDerivative, OutputInit.NFLOWS);
     }
 
     /** Spec with default blocks, bins, tail bound, seed 0 and minima. */
@@ -115,7 +127,8 @@ public record FlowSpec(
             @JsonProperty("seed") Long seed,
             @JsonProperty("minBinWidth") Double minBinWidth,
             @JsonProperty("minBinHeight") Double minBinHeight,
-            @JsonProperty("minDerivative") Double minDerivative) {
+            @JsonProperty("minDerivative") Double minDerivative,
+            @JsonProperty("outputInit") OutputInit outputInit) {
         return new FlowSpec(kind,
                 required("dim", dim), required("conditionDim", conditionDim),
                 required("hiddenLayers", hiddenLayers), required("hiddenWidth", hiddenWidth),
@@ -125,7 +138,16 @@ public record FlowSpec(
                 seed == null ? 0L : seed,
                 minBinWidth == null ? DEFAULT_MINIMUM : minBinWidth,
                 minBinHeight == null ? DEFAULT_MINIMUM : minBinHeight,
-                minDerivative == null ? DEFAULT_MINIMUM : minDerivative);
+                minDerivative == null ? DEFAULT_MINIMUM : minDerivative,
+                outputInit == null ? OutputInit.NFLOWS : outputInit);
+    }
+
+    /** {@link #create} without {@code outputInit} (nflows' start). */
+    public static FlowSpec create(FlowKind kind, Integer dim, Integer conditionDim, Integer hiddenLayers, Integer hiddenWidth,
+                                  Integer blocks, Integer bins, Double tailBound, Long seed, Double minBinWidth,
+                                  Double minBinHeight, Double minDerivative) {
+        return create(kind, dim, conditionDim, hiddenLayers, hiddenWidth, blocks, bins, tailBound, seed, minBinWidth,
+                minBinHeight, minDerivative, null);
     }
 
     /**
@@ -155,6 +177,10 @@ public record FlowSpec(
             if (v != null && !v.isNull() && !v.isNumber()) {
                 throw new UserError(where + ": key '" + key + "' must be a number, got " + v);
             }
+        }
+        JsonNode init = node.get("outputInit");
+        if (init != null && !init.isNull() && (!init.isTextual() || OutputInit.of(init.asText()) == null)) {
+            throw new UserError(where + ": key 'outputInit' must be nflows or nearIdentity, got " + init);
         }
         JsonNode kind = node.get("kind");
         if (kind != null && !kind.isNull()) {
@@ -194,22 +220,36 @@ public record FlowSpec(
     /** Spec with another kind (e.g. a student IAF matching a teacher). */
     public FlowSpec withKind(FlowKind k) {
         return new FlowSpec(k, dim, conditionDim, hiddenLayers, hiddenWidth, blocks, bins, tailBound, seed,
-                minBinWidth, minBinHeight, minDerivative);
+                minBinWidth, minBinHeight, minDerivative, outputInit);
     }
 
     /** Spec with another seed. */
     public FlowSpec withSeed(long s) {
         return new FlowSpec(kind, dim, conditionDim, hiddenLayers, hiddenWidth, blocks, bins, tailBound, s,
-                minBinWidth, minBinHeight, minDerivative);
+                minBinWidth, minBinHeight, minDerivative, outputInit);
     }
 
-    /** Human-readable list of the keys whose values differ, e.g. {@code "dim: 144 vs 45"}; empty if equal. */
+    /** Spec with another output initialisation. */
+    public FlowSpec withOutputInit(OutputInit init) {
+        return new FlowSpec(kind, dim, conditionDim, hiddenLayers, hiddenWidth, blocks, bins, tailBound, seed,
+                minBinWidth, minBinHeight, minDerivative, init);
+    }
+
+    /**
+     * Whether a trained flow of this spec can stand where {@code other} is expected: every key equal except
+     * {@code outputInit}, which only decides how training started.
+     */
+    public boolean sameArchitecture(FlowSpec other) {
+        return other != null && withOutputInit(other.outputInit).equals(other);
+    }
+
+    /** Human-readable list of the keys (outputInit aside) whose values differ, e.g. {@code "dim: 144 vs 45"}; empty if equal. */
     public List<String> differences(FlowSpec other) {
         List<String> out = new ArrayList<>();
         ObjectNode a = toTree();
         ObjectNode b = other.toTree();
         for (String key : KEYS) {
-            if (!a.get(key).equals(b.get(key))) {
+            if (!key.equals("outputInit") && !a.get(key).equals(b.get(key))) {
                 out.add(key + ": " + a.get(key) + " vs " + b.get(key));
             }
         }

@@ -58,6 +58,12 @@ public final class Made {
      */
     public Made(NDManager manager, int dim, int conditionDim, int[] widths, int paramsPerFeature,
             DataType dataType, Random rng, String prefix) {
+        this(manager, dim, conditionDim, widths, paramsPerFeature, dataType, rng, prefix, OutputInit.NFLOWS);
+    }
+
+    /** As above, with the output layer started as {@code outputInit} says ({@link OutputInit}). */
+    public Made(NDManager manager, int dim, int conditionDim, int[] widths, int paramsPerFeature,
+            DataType dataType, Random rng, String prefix, OutputInit outputInit) {
         if (widths.length < 1) {
             throw new IllegalArgumentException("MADE needs at least one hidden layer");
         }
@@ -107,10 +113,12 @@ public final class Made {
         }
         int last = widths[widths.length - 1];
         double outBound = 1 / Math.sqrt(last);
-        outW = param(manager, prefix + "out.weight", uniform(rng, last * outSize, outBound),
-                new Shape(last, outSize));
+        boolean nearIdentity = outputInit == OutputInit.NEAR_IDENTITY;
+        outW = param(manager, prefix + "out.weight",
+                uniform(rng, last * outSize, nearIdentity ? OutputInit.NEAR_IDENTITY_BOUND : outBound), new Shape(last, outSize));
         masks.add(mask(manager, hidDeg[widths.length - 1], outDeg, true));
-        outB = param(manager, prefix + "out.bias", uniform(rng, outSize, outBound), new Shape(outSize));
+        outB = param(manager, prefix + "out.bias", nearIdentity ? new double[outSize] : uniform(rng, outSize, outBound),
+                new Shape(outSize));
     }
 
     private NDArray param(NDManager manager, String name, double[] values, Shape shape) {

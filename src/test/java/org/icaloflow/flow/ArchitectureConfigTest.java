@@ -1,6 +1,7 @@
 package org.icaloflow.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +117,19 @@ class ArchitectureConfigTest {
         FlowSpec s = FlowSpec.fromTree(ok, "x.yaml");
         assertEquals(FlowSpec.of(FlowKind.IAF, 3, 1, 1, 8), s);
         assertEquals(s, FlowSpec.fromTree(s.toTree(), "json"));
+        assertEquals(OutputInit.NFLOWS, s.outputInit(), "the authors' initialisation by default");
         assertEquals(Map.of(), Map.of());
+
+        // outputInit: the near-identity start by name, round trip, a bad value named; a trained flow loads whatever
+        // the start was (the architecture is the same)
+        FlowSpec near = FlowSpec.fromTree(y.readTree("kind: MAF\ndim: 3\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidth: 8\noutputInit: nearIdentity\n"), "x.yaml");
+        assertEquals(OutputInit.NEAR_IDENTITY, near.outputInit());
+        assertEquals("nearIdentity", near.toTree().get("outputInit").asText());
+        assertEquals(near, FlowSpec.fromTree(near.toTree(), "json"));
+        assertTrue(near.sameArchitecture(FlowSpec.of(FlowKind.MAF, 3, 1, 1, 8)));
+        assertFalse(near.sameArchitecture(FlowSpec.of(FlowKind.MAF, 3, 1, 1, 9)));
+        JsonNode badInit = y.readTree("kind: MAF\ndim: 3\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidth: 8\noutputInit: zero\n");
+        UserError bi = assertThrows(UserError.class, () -> FlowSpec.fromTree(badInit, "x.yaml"));
+        assertTrue(bi.getMessage().contains("'outputInit'") && bi.getMessage().contains("x.yaml"), bi.getMessage());
     }
 }

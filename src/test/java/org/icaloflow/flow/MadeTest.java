@@ -194,4 +194,32 @@ class MadeTest {
             }
         }
     }
+
+    /** outputInit: nearIdentity: output weights U(±1e-3) and zero output biases; every other layer as nn.Linear. */
+    @Test
+    void nearIdentityStartKeepsTheOutputLayerSmall() {
+        int d = 6, c = 4, w = 64;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Made made = new Made(m, d, c, new int[] {w, w}, P, DataType.FLOAT64, new Random(3), "t.", OutputInit.NEAR_IDENTITY);
+            for (int i = 0; i < made.parameters().size(); i++) {
+                String name = made.parameterNames().get(i);
+                double[] a = made.parameters().get(i).toDoubleArray();
+                double max = 0;
+                for (double e : a) max = Math.max(max, Math.abs(e));
+                if (name.equals("t.out.bias")) {
+                    assertEquals(0.0, max, name + " zero");
+                } else if (name.equals("t.out.weight")) {
+                    assertTrue(max <= 1e-3 && max > 0.8e-3, name + " fills ±1e-3: " + max);
+                } else {
+                    double bound = 1 / Math.sqrt(name.startsWith("t.in.") ? d : name.startsWith("t.cond.") ? c : w);
+                    assertTrue(max <= bound && max > 0.8 * bound, name + " as nn.Linear: " + max + " vs " + bound);
+                }
+            }
+            // so the spline parameters of any input are within a few 1e-3 of zero, unlike nflows' start
+            NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(5, d), DataType.FLOAT64);
+            NDArray cond = m.randomNormal(new ai.djl.ndarray.types.Shape(5, c), DataType.FLOAT64);
+            double out = made.forward(x, cond).abs().max().getDouble();
+            assertTrue(out < 0.05, "near-identity outputs " + out);
+        }
+    }
 }
