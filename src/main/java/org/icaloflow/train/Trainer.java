@@ -295,7 +295,7 @@ public final class Trainer {
     }
 
     private long noisePass(int epoch) {
-        return noisePass(s.seed(), epoch);
+        return noisePass(s.seed(), s.fixedNoise() ? 0 : epoch);
     }
 
     /**
@@ -307,7 +307,7 @@ public final class Trainer {
     }
 
     private long selectionNoisePass(long step) {
-        return selectionNoisePass(s.seed(), step);
+        return selectionNoisePass(s.seed(), s.fixedNoise() ? 0 : step);
     }
 
     // ------------------------------------------------------------------ files

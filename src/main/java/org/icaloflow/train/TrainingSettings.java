@@ -16,6 +16,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param chunkShowers    Flow-3: showers held in memory at once while streaming (their 44 layer pairs are
  *                        shuffled together); bounds memory whatever the number of showers
  * @param seed            seed of the batch order
+ * @param noise           dequantisation noise: {@code perEpoch} (default; the authors' data.py draws U[0, 5 keV]
+ *                        anew each time a sample is served, and the selection set's anew at each evaluation) or
+ *                        {@code fixed} (one draw, the same copy served every epoch and at every selection: this
+ *                        project's behaviour before issue 12 item 2, kept as an ablation switch; docs/train.md)
  */
 public record TrainingSettings(
         @JsonProperty(value = "epochs", required = true) int epochs,
@@ -26,7 +30,19 @@ public record TrainingSettings(
         @JsonProperty("logEvery") Integer logEvery,
         @JsonProperty("maxBadBatches") Integer maxBadBatches,
         @JsonProperty("chunkShowers") Integer chunkShowers,
-        @JsonProperty("seed") Long seed) {
+        @JsonProperty("seed") Long seed,
+        @JsonProperty("noise") String noise) {
+
+    /** The authors' noise: drawn anew per epoch (and per selection evaluation). */
+    public static final String NOISE_PER_EPOCH = "perEpoch";
+    /** One noise draw served every epoch (ablation of issue 12 item 2). */
+    public static final String NOISE_FIXED = "fixed";
+
+    /** As the canonical constructor with the authors' noise ({@value #NOISE_PER_EPOCH}). */
+    public TrainingSettings(int epochs, int batchSize, LearningRateSchedule schedule, Integer selectEvery,
+                            Integer selectShowers, Integer logEvery, Integer maxBadBatches, Integer chunkShowers, Long seed) {
+        this(epochs, batchSize, schedule, selectEvery, selectShowers, logEvery, maxBadBatches, chunkShowers, seed, null);
+    }
 
     public TrainingSettings {
         if (selectEvery == null) selectEvery = 0;
@@ -35,6 +51,12 @@ public record TrainingSettings(
         if (maxBadBatches == null) maxBadBatches = 20;
         if (chunkShowers == null) chunkShowers = 1000;
         if (seed == null) seed = 0L;
+        if (noise == null) noise = NOISE_PER_EPOCH;
+    }
+
+    /** Whether the noise is drawn once ({@value #NOISE_FIXED}) rather than per epoch. */
+    public boolean fixedNoise() {
+        return noise.equals(NOISE_FIXED);
     }
 
     /** Checks every value; the message names the key under {@code where}. */
@@ -51,9 +73,11 @@ public record TrainingSettings(
         if (logEvery < 1) throw new IllegalArgumentException(where + ".logEvery must be >= 1");
         if (maxBadBatches < 1) throw new IllegalArgumentException(where + ".maxBadBatches must be >= 1");
         if (chunkShowers < 1) throw new IllegalArgumentException(where + ".chunkShowers must be >= 1");
+        if (!noise.equals(NOISE_PER_EPOCH) && !noise.equals(NOISE_FIXED))
+            throw new IllegalArgumentException(where + ".noise must be " + NOISE_PER_EPOCH + " or " + NOISE_FIXED + ", got '" + noise + "'");
     }
 
     public TrainingSettings withEpochs(int e) {
-        return new TrainingSettings(e, batchSize, schedule, selectEvery, selectShowers, logEvery, maxBadBatches, chunkShowers, seed);
+        return new TrainingSettings(e, batchSize, schedule, selectEvery, selectShowers, logEvery, maxBadBatches, chunkShowers, seed, noise);
     }
 }

@@ -133,4 +133,27 @@ class LearningRateScheduleTest {
         var e = assertThrows(IllegalArgumentException.class, x);
         assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
     }
+
+    /**
+     * The ablation configuration of docs/train.md reproduces the schedule this project had before issue 12
+     * item 4 (written out here from that version's formula: linear 45 % up, 45 % down, 10 % to base/10, β1 0.9)
+     * to within one step's change at the phase ends.
+     */
+    @Test
+    void theEarlierLinearScheduleIsOneConfigurationAway() {
+        double base = 1e-5, max = 1e-4;
+        long total = 2800;
+        LearningRateSchedule.OneCycle linear = new LearningRateSchedule.OneCycle(max, 10.0, null, null, 0.45, null, null, null, "linear", false);
+        linear.validate("t");
+        LearningRateSchedule.Clock c = clock(total, 14, 0);
+        double perStep = (max - base) / (0.45 * total);
+        for (long k = 0; k < total; k++) {
+            double t = k / (double) (total - 1), old;
+            if (t <= 0.45) old = base + (max - base) * t / 0.45;
+            else if (t <= 0.9) old = max + (base - max) * (t - 0.45) / 0.45;
+            else old = base + (base / 10 - base) * (t - 0.9) / 0.1;
+            assertEquals(old, linear.rate(k, c), 2 * perStep, "step " + k);
+            assertEquals(0.9, linear.beta1(k, c), 0.0);
+        }
+    }
 }

@@ -161,6 +161,26 @@ class TrainerTest {
     }
 
     @Test
+    void fixedNoiseServesOneDrawEveryEpochAndAtEverySelection() {
+        // the ablation switch of issue 12 item 2: training.flowN.noise fixed asks for one pass throughout
+        List<Long> t = new java.util.ArrayList<>(), v = new java.util.ArrayList<>();
+        PrintStream log = new PrintStream(new ByteArrayOutputStream());
+        TrainingSettings p = settings(3, 2);
+        TrainingSettings fixed = new TrainingSettings(p.epochs(), p.batchSize(), p.schedule(), p.selectEvery(), p.selectShowers(),
+                p.logEvery(), p.maxBadBatches(), p.chunkShowers(), p.seed(), TrainingSettings.NOISE_FIXED);
+        fixed.validate("training.flow1");
+        new Trainer(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
+                new Trainer.Options("t", fixed, dir.resolve("f"), false, 0, log), null).run();
+        assertEquals(List.of(Trainer.noisePass(11L, 0), Trainer.noisePass(11L, 0), Trainer.noisePass(11L, 0)), t);
+        assertTrue(v.size() > 3);
+        assertEquals(1, new java.util.HashSet<>(v).size(), "one selection noise draw: " + v);
+        assertFalse(t.contains(v.get(0)), "selection and training passes differ");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainingSettings(1, 10,
+                p.schedule(), null, null, null, null, null, null, "sometimes").validate("training.flow2"));
+        assertTrue(e.getMessage().startsWith("training.flow2.noise must be perEpoch or fixed"), e.getMessage());
+    }
+
+    @Test
     void aRetriedTaskInANewFolderResumesFromTheSharedCheckpointAndStillPublishesTheModel() {
         Path ckpt = dir.resolve("shared/ckpt");
         TrainingSettings s = settings(2, 7);
