@@ -19,7 +19,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param noise           dequantisation noise: {@code perEpoch} (default; the authors' data.py draws U[0, 5 keV]
  *                        anew each time a sample is served, and the selection set's anew at each evaluation) or
  *                        {@code fixed} (one draw, the same copy served every epoch and at every selection: this
- *                        project's behaviour before issue 12 item 2, kept as an ablation switch; docs/train.md)
+ *                        project's behaviour before issue 12 item 2, kept as an ablation switch; docs/preprocess.md)
  */
 public record TrainingSettings(
         @JsonProperty(value = "epochs", required = true) int epochs,
