@@ -8,6 +8,7 @@ import org.icaloflow.data.IncidentEnergies;
 import org.icaloflow.data.ShowerWriter;
 import org.icaloflow.data.StageManifest;
 import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.sample.LayerClosure;
 import org.icaloflow.sample.SampleModels;
 import org.icaloflow.sample.Sampler;
 import org.icaloflow.synth.ShowerGenerator;
@@ -150,6 +151,8 @@ public final class SampleCommand implements Runnable {
                     tracker.logMetric("showers", e.length, 0);
                     tracker.logMetric("non_finite_outputs", st.nonFinite, 0);
                     tracker.logMetric("seconds_total", st.totalNanos / 1e9, 0);
+                    double off = st.closure.offFraction();
+                    if (Double.isFinite(off)) tracker.logMetric("layer_closure_off_fraction", off, 0);
 
                     StageManifest m = new StageManifest("sample");
                     for (SampleModels.Model x : models.models()) {
@@ -175,6 +178,7 @@ public final class SampleCommand implements Runnable {
                     counts.put("ms_per_shower_generation", msPer);
                     counts.put("seconds_total", st.totalNanos / 1e9);
                     m.put("counts", counts);
+                    m.put("layer_closure", st.closure.describe());
                     for (Path f : st.files) m.addOutput(f);
                     if (proxies != null) m.addOutput(proxies);
                     m.write(manifestPath);
@@ -182,6 +186,13 @@ public final class SampleCommand implements Runnable {
                     System.err.printf(Locale.ROOT, "icaloflow sample: %d %s showers (%s) in %.1f s, %.3g ms per shower -> %s%n",
                             e.length, g.name(), models.variants(), st.totalNanos / 1e9, msPer,
                             st.files.size() == 1 ? st.files.get(0) : st.files.size() + " parts " + st.files.get(0) + " ...");
+                    if (Double.isFinite(off)) {
+                        int w = st.closure.worstLayer();
+                        LayerClosure.Layer wl = st.closure.layers().get(w - 1);
+                        System.err.printf(Locale.ROOT, "icaloflow sample: layer closure (generated sum / Flow-1 energy): "
+                                        + "%.2f %% of layers below 1/2 or above 2; worst layer %d (%.1f %%, median %.3f)%n",
+                                100 * off, w, 100 * (wl.belowHalf() + wl.aboveDouble()), wl.median());
+                    }
                     if (st.nonFinite > 0)
                         System.err.printf("icaloflow sample: warning: %d non-finite flow outputs were set to zero energy%n", st.nonFinite);
                 } catch (RuntimeException ex) {
@@ -197,12 +208,14 @@ public final class SampleCommand implements Runnable {
         long totalNanos;
         long nonFinite;
         long zeroVoxels;
+        LayerClosure closure;
         List<Path> files;
     }
 
     private Stats generate(Geometry g, SampleModels models, NDManager root, Sampler.Options opts, double[] e,
                            ShowerWriter.Precision prec) {
         Stats st = new Stats();
+        st.closure = new LayerClosure(g.layers(), g.voxelsPerLayer());
         long t0 = System.nanoTime();
         Sampler sampler = new Sampler(models, root, opts);
         Path proxyTmp = proxies == null ? null : AtomicFiles.tempFor(proxies);
@@ -223,6 +236,7 @@ public final class SampleCommand implements Runnable {
                 st.generateNanos += System.nanoTime() - a;
                 st.nonFinite += r.nonFinite();
                 for (float v : r.showers().showersMeV()) if (v == 0f) st.zeroVoxels++;
+                st.closure.add(r.showers(), r.proxyMeV());
                 w.append(r.showers());
                 if (pw != null) writeProxies(pw, eb, r.proxyMeV(), g.layers());
                 long now = System.nanoTime();

@@ -103,6 +103,16 @@ class SampleCommandTest {
         assertEquals(StageManifest.sha256(s3.resolve("model/params.bin")),
                 m.path("models").path("flow3").path("params_sha256").asText());
         assertEquals("MAF", m.path("models").path("flow1").path("kind").asText());
+        // layer closure (generated layer sum / Flow-1 energy): every layer listed, counts within the showers;
+        // renormalised layers never exceed Flow-1's energy, so none of them is above twice it
+        JsonNode closure = m.path("layer_closure");
+        assertEquals(45, closure.path("layers").size());
+        double off = closure.path("off_fraction").asDouble(-1);
+        assertTrue(off >= 0 && off <= 1, "off fraction " + off);
+        for (JsonNode l : closure.path("layers")) assertTrue(l.path("showers").asInt() <= 10);
+        for (JsonNode l : StageManifest.read(dir.resolve("c.manifest.json")).path("layer_closure").path("layers")) {
+            if (l.path("showers").asInt() > 0) assertEquals(0.0, l.path("above_double").asDouble(), "layer " + l.path("layer"));
+        }
         assertTrue(Files.isRegularFile(dir.resolve("a.journal.jsonl")), "tracking journal");
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary files left");
