@@ -143,7 +143,8 @@ workflow {
         BENCH_SAMPLE(stage_view(views, 'full'))
         timing = BENCH_SAMPLE.out.timing.collect()
     }
-    REPORT(stage_view(views, 'full'), EVALUATE.out.evaluation, timing, trainings.map { it[1] }.collect())
+    REPORT(stage_view(views, 'full'), EVALUATE.out.evaluation, timing, trainings.map { it[1] }.collect(),
+        SAMPLE.out.manifest.collect())
 }
 
 // the pipeline's parent run in MLflow gets its status, start and end when the pipeline ends, also when a stage

@@ -1,5 +1,5 @@
 // REPORT: one self-contained HTML page (and its Markdown twin) for the run: configuration, Table IV
-// (classifier), Table V (timing), separation powers, training curves and all plots, with the paper's
+// (classifier), Table V (timing), separation powers, the samples' layer closure, training curves and all plots, with the paper's
 // numbers beside ours; uploaded to the pipeline's MLflow run.
 process REPORT {
     tag "${params.geometry}"
@@ -12,6 +12,7 @@ process REPORT {
     path evaluation, stageAs: 'evaluation'
     path timing, stageAs: 'timing/*'
     path training, stageAs: 'training/?/*'
+    path samples, stageAs: 'samples/*'
 
     output:
     path 'report*.{html,md,png}', emit: report
@@ -19,10 +20,11 @@ process REPORT {
     script:
     def timings = [timing].flatten().findAll { it.name.endsWith('.csv') }.collect { "--timing ${it}" }.join(' ')
     def trainings = [training].flatten().collect { "--training ${it}" }.join(' ')
+    def manifests = [samples].flatten().findAll { it.name.endsWith('.manifest.json') }.collect { "--samples ${it}" }.join(' ')
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow report --geometry ${params.geometry} --config config.yaml \\
-        --evaluation evaluation ${timings} ${trainings} --out report.html \\
+        --evaluation evaluation ${timings} ${trainings} ${manifests} --out report.html \\
         --session-id ${workflow.sessionId}
     """
 

@@ -36,6 +36,9 @@ public final class ReportCommand implements Runnable {
     @Option(names = "--training", paramLabel = "DIR", description = "Output folder of a train or distill stage (repeatable).")
     List<Path> training = new ArrayList<>();
 
+    @Option(names = "--samples", paramLabel = "FILE.manifest.json", description = "Manifest of a sample stage, for the layer closure (repeatable).")
+    List<Path> samples = new ArrayList<>();
+
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.html", description = "The HTML page; FILE.md beside it.")
     Path out;
 
@@ -46,7 +49,7 @@ public final class ReportCommand implements Runnable {
     public void run() {
         Path journal = out.toAbsolutePath().resolveSibling("report.journal.jsonl");
         try (Tracker t = tracking.start(null, journal, "report", Map.of(Tags.STAGE, "report"))) {
-            List<Path> files = Report.write(new Report.Inputs(TrackingOptions.pipelineRunName(runName), geometry, config, evaluation, timing, training), out);
+            List<Path> files = Report.write(new Report.Inputs(TrackingOptions.pipelineRunName(runName), geometry, config, evaluation, timing, training, samples), out);
             for (Path f : files) t.logArtifact(f, "report");
             // the pipeline's parent run: the report itself, the time per shower and what identifies the run
             t.logParentArtifact(files.get(0), null);

@@ -39,7 +39,11 @@ public final class Report {
 
     /** What goes in. Any may be null or empty. */
     public record Inputs(String runName, String geometry, Path config, Path evaluationDir, List<Path> timingCsvs,
-                         List<Path> trainingDirs) {
+                         List<Path> trainingDirs, List<Path> sampleManifests) {
+        public Inputs(String runName, String geometry, Path config, Path evaluationDir, List<Path> timingCsvs,
+                      List<Path> trainingDirs) {
+            this(runName, geometry, config, evaluationDir, timingCsvs, trainingDirs, List.of());
+        }
     }
 
     private final Inputs in;
@@ -89,6 +93,7 @@ public final class Report {
         timingSection();
         fpdKpdSection();
         separationSection();
+        closureSection();
         trainingSection();
         configSection();
         html.append("</body></html>\n");
@@ -438,6 +443,79 @@ public final class Report {
         } catch (IOException e) {
             para("(unreadable: " + e.getMessage() + ")");
         }
+    }
+
+    /** Layers shown in the closure table (1-based); the manifests hold all of them. */
+    private static final int[] CLOSURE_LAYERS = {1, 2, 3, 5, 10, 15, 20, 25, 30, 35, 40, 45};
+
+    /**
+     * The layer closure of each generated sample (sample manifests' {@code layer_closure}, sample.LayerClosure):
+     * generated layer sum / Flow-1's energy, which a well-trained shape flow keeps near 1.
+     */
+    private void closureSection() {
+        List<Path> manifests = in.sampleManifests() == null ? List.of() : in.sampleManifests();
+        List<String[]> samples = new ArrayList<>(); // variant, manifest
+        List<com.fasterxml.jackson.databind.JsonNode> closures = new ArrayList<>();
+        for (Path m : manifests) {
+            com.fasterxml.jackson.databind.JsonNode root;
+            try {
+                root = org.icaloflow.data.StageManifest.JSON.readTree(m.toFile());
+            } catch (IOException | RuntimeException e) {
+                para("(sample manifest " + m + " unreadable)");
+                continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode c = root.path("layer_closure");
+            if (!c.isObject()) continue; // older manifests or a stub
+            com.fasterxml.jackson.databind.JsonNode v = root.path("variants");
+            String name = v.path("flow2").asText("?").equals(v.path("flow3").asText("?")) ? v.path("flow2").asText("?")
+                    : "flow2 " + v.path("flow2").asText("?") + ", flow3 " + v.path("flow3").asText("?");
+            samples.add(new String[]{name, m.getFileName().toString()});
+            closures.add(c);
+        }
+        if (closures.isEmpty()) return;
+        heading("Layer closure");
+        para("r = generated layer sum / Flow-1's layer energy, per shower and layer with a non-zero Flow-1 energy. The shape "
+                + "flows (Flow-2, Flow-3) generate voxel fractions that are not renormalised (as the authors' code), so a "
+                + "well-trained flow keeps r near 1; \"off\": r < 1/2 or r > 2. A dead layer (every voxel at the noise level) "
+                + "gives r ≈ 0.");
+        List<List<String>> summary = new ArrayList<>();
+        for (int i = 0; i < closures.size(); i++) {
+            com.fasterxml.jackson.databind.JsonNode c = closures.get(i);
+            int worst = c.path("worst_layer").asInt();
+            String w = "";
+            for (com.fasterxml.jackson.databind.JsonNode l : c.path("layers")) {
+                if (l.path("layer").asInt() == worst) {
+                    w = String.format(Locale.ROOT, "%d (%.1f %% off, median %.3f)", worst,
+                            100 * (l.path("below_half").asDouble() + l.path("above_double").asDouble()), l.path("median").asDouble());
+                }
+            }
+            summary.add(List.of(samples.get(i)[0], percent(c.path("off_fraction")), w));
+        }
+        table(List.of("sample", "layers off", "worst layer"), summary);
+        List<String> header = new ArrayList<>(List.of("layer"));
+        for (String[] sm : samples) header.add(sm[0] + ": median [q10, q90], below 1/2 / above 2");
+        List<List<String>> rows = new ArrayList<>();
+        for (int layer : CLOSURE_LAYERS) {
+            List<String> row = new ArrayList<>(List.of(Integer.toString(layer)));
+            boolean any = false;
+            for (com.fasterxml.jackson.databind.JsonNode c : closures) {
+                String cell = "";
+                for (com.fasterxml.jackson.databind.JsonNode l : c.path("layers")) {
+                    if (l.path("layer").asInt() == layer && l.path("showers").asLong() > 0) {
+                        any = true;
+                        cell = String.format(Locale.ROOT, "%.3f [%.3f, %.3f], %s / %s", l.path("median").asDouble(),
+                                l.path("q10").asDouble(), l.path("q90").asDouble(), percent(l.path("below_half")), percent(l.path("above_double")));
+                    }
+                }
+                row.add(cell);
+            }
+            if (any) rows.add(row);
+        }
+        table(header, rows);
+    }
+
+    private static String percent(com.fasterxml.jackson.databind.JsonNode v) {
+        return v.isNumber() ? String.format(Locale.ROOT, "%.1f %%", 100 * v.asDouble()) : "–";
     }
 
     // ----------------------------------------------------------------- helpers

@@ -139,4 +139,39 @@ class ReportTest {
         assertTrue(md.contains("| teacher | high | challenge | 2000 | 1 | 0.712"), "a separated control leaves the level's numbers: " + md);
         assertTrue(md.contains("Control row") && md.contains("1.1"), "a paragraph says what the control is");
     }
+
+    /**
+     * Sample manifests' layer closure becomes a section: 4 showers, layer 1 dead (r = 0) in two of them, every other
+     * layer exactly closed, so 2 of 180 (shower, layer) pairs are off (1.1 %), layer 1 is the worst (50 %, median 0)
+     * and layer 2 closes (median 1). A manifest without the key (a stub) is skipped; without manifests, no section.
+     */
+    @Test
+    void samplesLayerClosureIsASection() throws Exception {
+        int n = 4, layers = 45;
+        float[] showers = new float[n * layers], proxy = new float[n * layers];
+        for (int i = 0; i < n; i++) {
+            for (int l = 0; l < layers; l++) {
+                proxy[i * layers + l] = 10f;
+                showers[i * layers + l] = l == 0 && i < 2 ? 0f : 10f;
+            }
+        }
+        org.icaloflow.sample.LayerClosure c = new org.icaloflow.sample.LayerClosure(layers, 1);
+        c.add(new org.icaloflow.data.ShowerBatch(new double[n], showers, layers), proxy);
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("variants", java.util.Map.of("flow2", "teacher", "flow3", "teacher"));
+        m.put("layer_closure", c.describe());
+        Path teacher = dir.resolve("samples_teacher.manifest.json"), stub = dir.resolve("samples_student.manifest.json");
+        org.icaloflow.data.StageManifest.JSON.writeValue(teacher.toFile(), m);
+        Files.writeString(stub, "{}");
+        Path out = dir.resolve("report.html");
+        assertEquals(0, Main.execute("report", "-g", "ds2", "--samples", teacher.toString(), "--samples", stub.toString(),
+                "-o", out.toString()));
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains("Layer closure"), md);
+        assertTrue(md.contains("| teacher | 1.1 % | 1 (50.0 % off, median 0.000) |"), md);
+        assertTrue(md.contains("| 2 | 1.00"), "layer 2 closes: " + md);
+        assertEquals(1, md.split("% off, median", -1).length - 1, "one row: the stub manifest has no closure");
+        assertEquals(0, Main.execute("report", "-g", "ds2", "-o", out.toString()));
+        assertFalse(Files.readString(dir.resolve("report.md")).contains("Layer closure"));
+    }
 }
