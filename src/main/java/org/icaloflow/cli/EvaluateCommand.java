@@ -81,7 +81,7 @@ public final class EvaluateCommand implements Runnable {
 
     @Option(names = "--classifier", paramLabel = "low,high", split = ",",
             description = "Also train classifiers on voxels (low) and/or high-level features (high) to tell generated from reference; "
-                    + "at each level a 'control' row (reference half vs reference half with voxel energies x 1.1) checks that the test has the power to see a difference.")
+                    + "at each level a 'control' row (the reference vs the sample named 'truth', else vs the other reference half, with voxel energies x 1.1) checks that the test has the power to see a difference.")
     List<String> classifier;
 
     @Option(names = "--runs", paramLabel = "N", description = "Classifier: independent trainings to average (default 10).")

@@ -22,8 +22,8 @@ import java.util.Map;
 /**
  * The classifier test of `icaloflow evaluate`: for each generated sample and each level (low: voxels,
  * high: the CaloChallenge high-level features), N independent classifier runs against the reference;
- * then, per level, the control row (reference half vs reference half with voxel energies × 1.1,
- * {@link ClassifierControl}); writes classifier.csv (sample, level, run, auc, jsd), the weight histograms and tail fractions.
+ * then, per level, the control row (the reference against the truth sample, or else against the other reference
+ * half, with voxel energies × 1.1, {@link ClassifierControl}); writes classifier.csv (sample, level, run, auc, jsd), the weight histograms and tail fractions.
  */
 public final class ClassifierRun {
     private ClassifierRun() {
@@ -39,8 +39,9 @@ public final class ClassifierRun {
      * As above with the high-level input set {@code hlf}. Besides classifier.csv (unchanged format) it writes
      * classifier_info.csv: {@code sample,level,hlf_set,showers_per_class,control_auc} (the equal number of showers each
      * class contributed, {@link ClassifierTest#showersPerClass}; the mean AUC of the level's control); the hlf_set is
-     * "-" for the low level. At every level, after the samples, the control row ({@link ClassifierControl}: reference
-     * half A against reference half B with voxel energies × 1.1) runs with the same settings, as sample "control".
+     * "-" for the low level. At every level, after the samples, the control row ({@link ClassifierControl}: the reference
+     * against the "truth" sample when there is one, else reference half A against half B, with voxel energies × 1.1)
+     * runs with the same settings, as sample "control".
      */
     public static Map<String, ClassifierTest.Result> run(Geometry g, double thresholdMeV, List<Path> reference,
                                                          List<Evaluation.Sample> samples, List<String> levels,
@@ -60,12 +61,14 @@ public final class ClassifierRun {
         for (String level : levels) {
             RowSource ref = inputs(g, thresholdMeV, reference, level, maxShowers, hlf);
             int smallest = ref.rows();
+            int truthRows = -1;
             List<String> levelInfo = new ArrayList<>();
             for (Evaluation.Sample sample : samples) {
                 log.printf(Locale.ROOT, "classifier: %s vs reference, %s level, %d run(s)%n", sample.name(), level, s.runs());
                 RowSource gen = inputs(g, thresholdMeV, sample.files(), level, maxShowers, hlf);
                 int perClass = ClassifierTest.showersPerClass(ref.rows(), gen.rows());
                 smallest = Math.min(smallest, perClass);
+                if (sample.name().equals(ClassifierControl.TRUTH)) truthRows = gen.rows();
                 log.printf(Locale.ROOT, "classifier: %s %s level%s: %d showers of each class (reference %d, %s %d; the larger drawn with the run's seed)%n",
                         sample.name(), level, level.equals("high") ? " (" + hlf.label() + " set, " + ref.dim() + " inputs)" : "",
                         perClass, ref.rows(), sample.name(), gen.rows());
@@ -88,12 +91,24 @@ public final class ClassifierRun {
                         r.aucMean(), r.aucStd(), r.jsdMean(), r.jsdStd());
             }
             // the control row: can this test, with these settings and this many showers, see a known distortion?
-            int n = ClassifierControl.showersPerClass(ref.rows(), smallest);
-            int[][] halves = ClassifierControl.halves(ref.rows(), n, s.seed());
-            log.printf(Locale.ROOT, "classifier: control %s level: reference half A vs half B with voxel energies x %.2f, %d showers each%n",
-                    level, ClassifierControl.ENERGY_SCALE, n);
-            RowSource a = ClassifierControl.subset(ref, halves[0]);
-            RowSource b = distortedInputs(g, thresholdMeV, reference, level, hlf, halves[1]);
+            int n;
+            RowSource a, b;
+            if (truthRows >= 0) {
+                // the truth sample distorted, as many showers per class as the smallest test (smallest <= truthRows)
+                n = Math.min(smallest, truthRows);
+                Evaluation.Sample truth = samples.stream().filter(x -> x.name().equals(ClassifierControl.TRUTH)).findFirst().orElseThrow();
+                log.printf(Locale.ROOT, "classifier: control %s level: reference vs the truth sample with voxel energies x %.2f, %d showers each%n",
+                        level, ClassifierControl.ENERGY_SCALE, n);
+                a = ref;
+                b = distortedInputs(g, thresholdMeV, truth.files(), level, hlf, ClassifierControl.draw(truthRows, n, s.seed()));
+            } else {
+                n = ClassifierControl.showersPerClass(ref.rows(), smallest);
+                int[][] halves = ClassifierControl.halves(ref.rows(), n, s.seed());
+                log.printf(Locale.ROOT, "classifier: control %s level: reference half A vs half B with voxel energies x %.2f, %d showers each%n",
+                        level, ClassifierControl.ENERGY_SCALE, n);
+                a = ClassifierControl.subset(ref, halves[0]);
+                b = distortedInputs(g, thresholdMeV, reference, level, hlf, halves[1]);
+            }
             ClassifierTest.Result c = ClassifierTest.run(a, b, s, log);
             results.put(ClassifierControl.NAME + "/" + level, c);
             rows.addAll(ClassifierTest.rows(ClassifierControl.NAME, level, c));
@@ -123,8 +138,8 @@ public final class ClassifierRun {
     }
 
     /**
-     * The classifier's input rows of the reference showers {@code rows} (sorted, indices into the reference as
-     * {@link #inputs} reads it), each distorted by {@link ClassifierControl#distort} before the inputs are formed.
+     * The classifier's input rows of the showers {@code rows} of {@code files} (sorted, indices as {@link #inputs}
+     * reads them), each distorted by {@link ClassifierControl#distort} before the inputs are formed.
      */
     static RowSource distortedInputs(Geometry g, double thr, List<Path> files, String level, ClassifierInputs.HlfSet hlf, int[] rows) {
         try (ShowerSource src = ShowerSource.open(files, g)) {

@@ -108,7 +108,7 @@ public final class Report {
     /**
      * evaluation/classifier.csv (sample, level, run, auc, jsd) grouped by "sample\0level", classifier_info.csv
      * (sample, level, hlf_set, showers_per_class; absent in older outputs) by the same key, and the control row's mean
-     * AUC per level (reference half against reference half with voxel energies x 1.1).
+     * AUC per level (the reference against the truth sample or the other reference half, voxel energies x 1.1).
      */
     record ClassifierResults(Map<String, List<double[]>> groups, Map<String, String[]> info, Map<String, Double> controlAuc) {
         static ClassifierResults read(Path csv) {
@@ -270,9 +270,9 @@ public final class Report {
                 + " High-level input set: 'paper' = the mid-2023 evaluator of the paper's Table IV (1 + 5L inputs), 'challenge' = the CaloChallenge evaluator since 27 Nov 2023 (2 + 8L);"
                 + " the paper's high-level values are printed only beside the 'paper' set.");
         if (!controlAuc.isEmpty()) {
-            para("Control row ('control'): the reference tested against itself distorted in a known way — reference half A against the disjoint"
-                    + " reference half B with every voxel energy multiplied by 1.1 (E_inc unchanged), with the same classifier, runs and epochs and no more"
-                    + " showers per class than any sample. A working test separates it (AUC ≥ 0.9). Where the control's mean AUC at a level is below 0.9,"
+            para("Control row ('control'): the simulation tested against itself distorted in a known way — the reference against the truth sample"
+                    + " (where the run has one; else reference half A against the disjoint half B) with every voxel energy multiplied by 1.1 (E_inc unchanged),"
+                    + " with the same classifier, runs and epochs and as many showers per class as the smallest test (halves: at most half the reference). A working test separates it (AUC ≥ 0.9). Where the control's mean AUC at a level is below 0.9,"
                     + " that level's classifier is under-powered (too few showers for its inputs): an AUC near 0.5 there would say nothing about the"
                     + " generator, so its AUCs and JSDs are marked 'under-powered' instead of printed as results."
                     + (anyUnderPowered ? " Some levels of this run are under-powered." : ""));

@@ -25,7 +25,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The classifier test's control row: reference half A against reference half B with voxel energies x 1.1. */
+/** The classifier test's control row: the reference against the truth sample or the other reference half, voxel energies x 1.1. */
 class ClassifierControlTest {
     @TempDir
     static Path dir;
@@ -146,6 +146,34 @@ class ClassifierControlTest {
         // n = min(floor(800 / 2), min(800, 700)) = 400
         assertTrue(info.contains(String.format(java.util.Locale.ROOT, "control,low,-,400,%.6f", low)), info.toString());
         assertTrue(info.contains(String.format(java.util.Locale.ROOT, "other,high,challenge,700,%.6f", high)), info.toString());
+    }
+
+    /**
+     * With a truth sample the control is the reference against the truth sample distorted, with as many showers per
+     * class as the smallest test (600 here, where the halves would give floor(800 / 2) = 400); the draw is seeded,
+     * sorted and within the truth sample.
+     */
+    @Test
+    void withATruthSampleTheControlHasTheTestsShowersPerClass(@TempDir Path out) throws Exception {
+        int[] d = ClassifierControl.draw(700, 600, 5);
+        assertEquals(600, java.util.Arrays.stream(d).distinct().count());
+        for (int i = 0; i < d.length; i++) assertTrue(d[i] >= 0 && d[i] < 700 && (i == 0 || d[i] > d[i - 1]), "sorted, in range");
+        assertArrayEquals(d, ClassifierControl.draw(700, 600, 5), "a seed gives the same draw");
+        assertFalse(java.util.Arrays.equals(ClassifierControl.draw(700, 100, 5), ClassifierControl.draw(700, 100, 6)), "another seed, another draw");
+        assertThrows(UserError.class, () -> ClassifierControl.draw(700, 4, 1), "too few showers for a control");
+
+        Path tref = toy(out.resolve("toy_ref.hdf5"), 800, 21), truth = toy(out.resolve("toy_truth.hdf5"), 700, 23),
+                other = toy(out.resolve("toy_gen.hdf5"), 600, 22);
+        ClassifierSettings s = ClassifierSettings.defaults().withNetwork(2, 32).withTraining(40, 100, 3e-3).withRuns(1, 3);
+        Map<String, ClassifierTest.Result> r = ClassifierRun.run(TOY, THR, List.of(tref),
+                List.of(new Evaluation.Sample("other", List.of(other)), new Evaluation.Sample(ClassifierControl.TRUTH, List.of(truth))),
+                List.of("low", "high"), s, 0, ClassifierInputs.HlfSet.CHALLENGE, out, new PrintStream(OutputStream.nullOutputStream()));
+        double low = r.get("control/low").aucMean(), high = r.get("control/high").aucMean();
+        assertTrue(low >= 0.9 && high >= 0.9, "control separated: AUC low " + low + ", high " + high);
+        assertTrue(r.get("truth/low").aucMean() < 0.75, "the truth sample undistorted is not separated: " + r.get("truth/low").aucMean());
+        List<String> info = Files.readAllLines(out.resolve("classifier_info.csv"));
+        assertTrue(info.contains(String.format(java.util.Locale.ROOT, "control,low,-,600,%.6f", low)), info.toString());
+        assertTrue(info.contains(String.format(java.util.Locale.ROOT, "control,high,challenge,600,%.6f", high)), info.toString());
     }
 
     @Test

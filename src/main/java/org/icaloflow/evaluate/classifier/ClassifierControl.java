@@ -8,16 +8,25 @@ import org.icaloflow.data.ShowerBatch;
 /**
  * The control row of the classifier test (issue 12, item 6): an under-powered classifier (too few showers
  * for its inputs) reports AUC ≈ 0.5 whatever it is shown and so looks like a perfect generator. The control
- * is the reference itself, distorted in a known way: reference half A (label 1) against reference half B with
- * every voxel energy × {@value #ENERGY_SCALE} (label 0; E_inc unchanged, the readout threshold applied after the
- * distortion, as to any sample). The two halves are disjoint, so the classifier never sees one shower in both
- * classes. A working test separates them: AUC ≥ {@value #MIN_AUC}; if not, the level's AUCs are no result.
+ * is the simulation itself, distorted in a known way: every voxel energy × {@value #ENERGY_SCALE} (E_inc unchanged,
+ * the readout threshold applied after the distortion, as to any sample), tested against the reference.
+ * <ul>
+ * <li>With a {@value #TRUTH} sample (an independent sample of the same simulation, the truth row): the reference
+ * (label 1) against that sample distorted (label 0), with as many showers per class as the samples' tests
+ * ({@link #draw}). The control then has the power of the tests it vouches for.</li>
+ * <li>Without one: reference half A against the disjoint reference half B distorted ({@link #halves}), at most
+ * floor(N_ref / 2) showers per class: a lower bound on the tests' power.</li>
+ * </ul>
+ * Either way no shower is in both classes. A working test separates them: AUC ≥ {@value #MIN_AUC}; if not, the
+ * level's AUCs are no result.
  */
 public final class ClassifierControl {
     /** The reserved sample name of the control row. */
     public static final String NAME = "control";
     /** The known distortion: every voxel energy of half B is multiplied by this. */
     public static final double ENERGY_SCALE = 1.1;
+    /** The sample name of an independent simulation sample (the pipeline's truth row): the control uses it when present. */
+    public static final String TRUTH = "truth";
     /** A working classifier test separates the control at least this well (mean AUC over runs). */
     public static final double MIN_AUC = 0.9;
 
@@ -54,6 +63,27 @@ public final class ClassifierControl {
         Arrays.sort(a);
         Arrays.sort(b);
         return new int[][]{a, b};
+    }
+
+    /**
+     * The control's showers of the truth sample: n of its {@code rows} rows, a seeded draw, sorted (the same rows
+     * for every run and level).
+     */
+    public static int[] draw(int rows, int n, long seed) {
+        if (n < 5) throw new UserError("the classifier control row needs at least 5 showers per class, got " + n);
+        if (n > rows) throw new IllegalArgumentException(n + " showers from " + rows + " rows");
+        int[] p = new int[rows];
+        for (int i = 0; i < p.length; i++) p[i] = i;
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = p.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        int[] a = Arrays.copyOfRange(p, 0, n);
+        Arrays.sort(a);
+        return a;
     }
 
     /** The distortion: voxel energies × {@link #ENERGY_SCALE} (in double, rounded to float), E_inc unchanged. */
