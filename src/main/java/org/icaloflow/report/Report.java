@@ -1,8 +1,10 @@
 package org.icaloflow.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.icaloflow.BuildInfo;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
+import org.icaloflow.data.StageManifest;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -213,7 +215,7 @@ public final class Report {
             byte[] bytes = Files.readAllBytes(in.config());
             String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
             out.add("Configuration " + in.config().getFileName() + " (SHA-256 " + sha.substring(0, 16) + "…, in full at the end).");
-            com.fasterxml.jackson.databind.JsonNode c = org.icaloflow.config.Yaml.mapper().readTree(bytes);
+            JsonNode c = org.icaloflow.config.Yaml.mapper().readTree(bytes);
             List<String> arch = new ArrayList<>();
             c.path("architecture").fields().forEachRemaining(e -> arch.add(e.getKey() + " " + e.getValue().path("kind").asText("?") + " "
                     + e.getValue().path("blocks").asText("?") + "×(" + e.getValue().path("hiddenLayers").asText("?") + "×"
@@ -455,35 +457,38 @@ public final class Report {
     private void closureSection() {
         List<Path> manifests = in.sampleManifests() == null ? List.of() : in.sampleManifests();
         List<String[]> samples = new ArrayList<>(); // variant, manifest
-        List<com.fasterxml.jackson.databind.JsonNode> closures = new ArrayList<>();
+        List<JsonNode> closures = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
         for (Path m : manifests) {
-            com.fasterxml.jackson.databind.JsonNode root;
+            JsonNode root;
             try {
-                root = org.icaloflow.data.StageManifest.JSON.readTree(m.toFile());
+                root = StageManifest.JSON.readTree(m.toFile());
             } catch (IOException | RuntimeException e) {
-                para("(sample manifest " + m + " unreadable)");
+                unreadable.add(m.toString());
                 continue;
             }
-            com.fasterxml.jackson.databind.JsonNode c = root.path("layer_closure");
+            JsonNode c = root.path("layer_closure");
             if (!c.isObject()) continue; // older manifests or a stub
-            com.fasterxml.jackson.databind.JsonNode v = root.path("variants");
+            JsonNode v = root.path("variants");
             String name = v.path("flow2").asText("?").equals(v.path("flow3").asText("?")) ? v.path("flow2").asText("?")
                     : "flow2 " + v.path("flow2").asText("?") + ", flow3 " + v.path("flow3").asText("?");
             samples.add(new String[]{name, m.getFileName().toString()});
             closures.add(c);
         }
-        if (closures.isEmpty()) return;
+        if (closures.isEmpty() && unreadable.isEmpty()) return;
         heading("Layer closure");
+        for (String u : unreadable) para("(sample manifest " + u + " unreadable)");
+        if (closures.isEmpty()) return;
         para("r = generated layer sum / Flow-1's layer energy, per shower and layer with a non-zero Flow-1 energy. The shape "
                 + "flows (Flow-2, Flow-3) generate voxel fractions that are not renormalised (as the authors' code), so a "
                 + "well-trained flow keeps r near 1; \"off\": r < 1/2 or r > 2. A dead layer (every voxel at the noise level) "
                 + "gives r ≈ 0.");
         List<List<String>> summary = new ArrayList<>();
         for (int i = 0; i < closures.size(); i++) {
-            com.fasterxml.jackson.databind.JsonNode c = closures.get(i);
+            JsonNode c = closures.get(i);
             int worst = c.path("worst_layer").asInt();
             String w = "";
-            for (com.fasterxml.jackson.databind.JsonNode l : c.path("layers")) {
+            for (JsonNode l : c.path("layers")) {
                 if (l.path("layer").asInt() == worst) {
                     w = String.format(Locale.ROOT, "%d (%.1f %% off, median %.3f)", worst,
                             100 * (l.path("below_half").asDouble() + l.path("above_double").asDouble()), l.path("median").asDouble());
@@ -498,9 +503,9 @@ public final class Report {
         for (int layer : CLOSURE_LAYERS) {
             List<String> row = new ArrayList<>(List.of(Integer.toString(layer)));
             boolean any = false;
-            for (com.fasterxml.jackson.databind.JsonNode c : closures) {
+            for (JsonNode c : closures) {
                 String cell = "";
-                for (com.fasterxml.jackson.databind.JsonNode l : c.path("layers")) {
+                for (JsonNode l : c.path("layers")) {
                     if (l.path("layer").asInt() == layer && l.path("showers").asLong() > 0) {
                         any = true;
                         cell = String.format(Locale.ROOT, "%.3f [%.3f, %.3f], %s / %s", l.path("median").asDouble(),
@@ -514,7 +519,7 @@ public final class Report {
         table(header, rows);
     }
 
-    private static String percent(com.fasterxml.jackson.databind.JsonNode v) {
+    private static String percent(JsonNode v) {
         return v.isNumber() ? String.format(Locale.ROOT, "%.1f %%", 100 * v.asDouble()) : "–";
     }
 

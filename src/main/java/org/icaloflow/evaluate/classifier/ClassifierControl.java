@@ -23,7 +23,7 @@ import org.icaloflow.data.ShowerBatch;
 public final class ClassifierControl {
     /** The reserved sample name of the control row. */
     public static final String NAME = "control";
-    /** The known distortion: every voxel energy of half B is multiplied by this. */
+    /** The known distortion: every voxel energy of the distorted class (the truth sample or half B) is multiplied by this. */
     public static final double ENERGY_SCALE = 1.1;
     /** The sample name of an independent simulation sample (the pipeline's truth row): the control uses it when present. */
     public static final String TRUTH = "truth";
