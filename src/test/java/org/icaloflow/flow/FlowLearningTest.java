@@ -105,8 +105,9 @@ class FlowLearningTest {
      * The shape flows' hardest structure in a sparse layer (a MIP-like hit in DS2's first layer): exactly one of d
      * voxels holds the energy, the others only the dequantisation noise, encoded as Flow-2's inputs (fractions of the
      * noisy sum, logit with alpha 1e-6). A flow whose voxels do not depend on each other can only give a binomial hit
-     * count, P(exactly one) = (1 - 1/d)^(d-1) = 0.39 for d = 8; the MAF must learn the dependence (0.74 here after 800
-     * steps, 0.64 for d = 16 after 1500; bench/results/fidelity_ds2_cpu.md, "Layer closure").
+     * count, P(exactly one) = (1 - 1/d)^(d-1) = 0.39 for d = 8; the MAF must learn the dependence (0.78 here after 800
+     * steps; 0.64 for d = 16 with hidden width 64 after 1500 steps, where independent voxels give 0.38;
+     * bench/results/fidelity_ds2_cpu.md, "Layer closure").
      */
     @Test
     void learnsThatExactlyOneVoxelIsHot() {
