@@ -12,6 +12,13 @@
  */
 nextflow.enable.dsl = 2
 
+// the tracking exports of every task (conf/modules.config's beforeScript; lib/Tracking.groovy): set before the
+// includes, which give each module its own copy of params. Not a user parameter.
+if (params.containsKey('tracking_exports')) {
+    error "Unknown parameter: --tracking_exports is internal (set by main.nf)"
+}
+params.tracking_exports = Tracking.exports(workflow, params)
+
 include { CONFIG               } from './stages/config'
 include { SYNTH                } from './stages/synth'
 include { VALIDATE             } from './stages/validate'
@@ -28,47 +35,31 @@ include { BENCH_SAMPLE         } from './stages/bench_sample'
 include { EVALUATE             } from './stages/evaluate'
 include { REPORT               } from './stages/report'
 
-// ---- parameter checks: before any task runs (no schema plugin is reachable offline) ----
-def known = ['input', 'reference', 'geometry', 'events', 'seed', 'outdir', 'config', 'variants',
-             'mlflow_uri', 'experiment', 'gpu_queue', 'cpu_queue', 'classifier', 'classifier_runs',
-             'classifier_epochs', 'classifier_width', 'classifier_batch', 'hlf_set', 'fpd_kpd', 'timing', 'timing_batch_sizes', 'sample_events', 'truth',
-             'help'] as Set
-def unknown = params.keySet().findAll { k -> !(k in known) && !k.contains('-') }
-if (unknown) {
-    error "Unknown parameter(s): ${unknown.collect { '--' + it }.join(', ')}. Known: ${known.collect { '--' + it }.join(', ')}"
+// ---- parameters: described once in nextflow_schema.json, checked before any task runs ----
+def schema_file = file("${projectDir}/nextflow_schema.json")
+if (params.help) {
+    log.info Schema.help(schema_file.toFile(), 'nextflow run main.nf -profile test [--input FILE ...] [--outdir DIR]')
+    exit 0
 }
-if (!(params.geometry in ['ds2', 'ds3'])) {
-    error "Invalid --geometry '${params.geometry}': use ds2 or ds3"
+def problems = Schema.validate(params, schema_file.toFile(), ['tracking_exports'])
+if (problems) {
+    error problems.join('\n')
 }
-if (!(params.events instanceof Integer) || params.events < 1) {
-    error "Invalid --events '${params.events}': a positive integer is required"
-}
+// checks the schema cannot express
 def config_file = file(params.config ?: "${projectDir}/configs/${params.geometry}.yaml")
 if (!config_file.exists()) {
     error "Invalid --config '${params.config}': file not found"
 }
+def sample_events = params.sample_events ?: params.events
 def variants = params.variants.toString().tokenize(',')*.trim()
-if (!variants || !variants.every { it in ['teacher', 'student'] }) {
-    error "Invalid --variants '${params.variants}': a comma-separated list of teacher and student"
-}
 if (params.classifier && !params.classifier.toString().tokenize(',').every { it in ['low', 'high'] }) {
     error "Invalid --classifier '${params.classifier}': low, high, or low,high (false to skip)"
-}
-def sample_events = params.sample_events ?: params.events
-if (!(sample_events instanceof Integer) || sample_events < 1) {
-    error "Invalid --sample_events '${params.sample_events}': a positive integer is required"
 }
 if (params.truth && params.truth != true && !file(params.truth.toString()).exists()) {
     error "Invalid --truth '${params.truth}': true (an independent synthetic sample) or an existing CaloChallenge HDF5 file"
 }
 if (params.truth == true && params.input) {
     error "Invalid --truth true with --input: give --truth FILE, a second file of the same simulation the reference does not contain"
-}
-if (!(params.hlf_set in ['challenge', 'paper'])) {
-    error "Invalid --hlf_set '${params.hlf_set}': challenge or paper"
-}
-if (params.mlflow_uri && !(params.mlflow_uri ==~ /https?:\/\/.+/)) {
-    error "Invalid --mlflow_uri '${params.mlflow_uri}': an http(s) URL is required"
 }
 
 // the per-stage view NAME.yaml written by CONFIG
@@ -125,7 +116,7 @@ workflow {
         reference = showers.map { it[0] }.first()
     }
 
-    SAMPLE(samples_in, reference)
+    SAMPLE(Channel.value([params.geometry, sample_events, params.seed]), samples_in, reference)
     // the truth row: showers of the simulation itself, evaluated as if generated; its AUC is the floor (about 0.5)
     truth = Channel.empty()
     if (params.truth == true) {
@@ -136,15 +127,29 @@ workflow {
     }
     generated = SAMPLE.out.samples.mix(truth).toSortedList { a, b -> a[0] <=> b[0] }
         .map { list -> [list.collect { it[0] }, list.collect { it[1] }.flatten()] }
-    EVALUATE(params.geometry, reference, generated)
+    def evaluation = [classifier: params.classifier, runs: params.classifier_runs, epochs: params.classifier_epochs,
+                      width: params.classifier_width, batch: params.classifier_batch, hlf_set: params.hlf_set,
+                      fpd_kpd: params.fpd_kpd]
+    EVALUATE(params.geometry, evaluation, reference, generated)
 
     timing = Channel.of([])
     if (params.timing) {
-        BENCH_SAMPLE(stage_view(views, 'full'))
+        BENCH_SAMPLE(params.geometry, params.timing_batch_sizes, stage_view(views, 'full'))
         timing = BENCH_SAMPLE.out.timing.collect()
     }
-    REPORT(stage_view(views, 'full'), EVALUATE.out.evaluation, timing, trainings.map { it[1] }.collect(),
+    REPORT(params.geometry, stage_view(views, 'full'), EVALUATE.out.evaluation, timing, trainings.map { it[1] }.collect(),
         SAMPLE.out.manifest.collect())
+
+    // every task's versions.yml (nf-core's habit), one file in pipeline_info/: what ran, on which device
+    versions = CONFIG.out.versions.mix(VALIDATE.out.versions, PREPROCESS.out.versions, TRAIN_FLOW1.out.versions,
+        TRAIN_FLOW2.out.versions, TRAIN_FLOW3.out.versions, SAMPLE.out.versions, EVALUATE.out.versions, REPORT.out.versions)
+    if (!params.input) versions = versions.mix(SYNTH.out.versions)
+    if (!params.reference && !params.input) versions = versions.mix(SYNTH_REFERENCE.out.versions)
+    if (params.truth == true) versions = versions.mix(SYNTH_TRUTH.out.versions)
+    if ('student' in variants) versions = versions.mix(DISTILL_FLOW2.out.versions, DISTILL_FLOW3.out.versions)
+    if (params.timing) versions = versions.mix(BENCH_SAMPLE.out.versions)
+    versions.map { it.text.trim() }.unique().collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info",
+        newLine: true, sort: true)
 }
 
 // the pipeline's parent run in MLflow gets its status, start and end when the pipeline ends, also when a stage

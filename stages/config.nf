@@ -3,23 +3,25 @@
 process CONFIG {
     tag "${config.name}"
     label 'cpu'
-    publishDir "${params.outdir}/${workflow.runName}", mode: 'copy', pattern: 'views/full.yaml', saveAs: { 'config.yaml' }
 
     input:
     path config
 
     output:
     path 'views/*.yaml', emit: views
+    path 'versions.yml', emit: versions
 
     script:
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow config split --config ${config} --out views
+    icaloflow info --versions-yml ${task.process} > versions.yml
     """
 
     stub:
     """
     mkdir -p views
     for s in preprocess train1 train2 train3 distill2 distill3 full; do cp ${config} views/\$s.yaml; done
+    printf '"%s":\\n  icaloflow: "stub"\\n' ${task.process} > versions.yml
     """
 }

@@ -5,16 +5,16 @@
 process EVALUATE {
     tag "${geometry}"
     label 'cpu'
-    beforeScript "${Tracking.exports(workflow, params)}"
-    publishDir "${params.outdir}/${workflow.runName}", mode: 'copy'
 
     input:
     val geometry
+    val settings   // [classifier: 'low,high' or false, runs, epochs, width, batch (or null), hlf_set, fpd_kpd]
     path reference, stageAs: 'reference/*'
     tuple val(names), path(generated, stageAs: 'gen?/*')
 
     output:
     path 'evaluation', emit: evaluation
+    path 'versions.yml', emit: versions
 
     script:
     def refs = [reference].flatten().collect { "--reference ${it}" }.join(' ')
@@ -22,15 +22,18 @@ process EVALUATE {
     def genNames = [names].flatten()
     if (genFiles.size() != genNames.size()) error "EVALUATE: ${genNames.size()} names for ${genFiles.size()} generated files"
     def gens = (0..<genFiles.size()).collect { i -> "--generated ${genNames[i]}=${genFiles[i]}" }.join(' ')
-    def cls = params.classifier ? "--classifier ${params.classifier} --runs ${params.classifier_runs} --epochs ${params.classifier_epochs} --classifier-width ${params.classifier_width}${params.classifier_batch ? ' --classifier-batch ' + params.classifier_batch : ''}" : ''
+    def s = settings
+    def cls = s.classifier ? "--classifier ${s.classifier} --runs ${s.runs} --epochs ${s.epochs} --classifier-width ${s.width}${s.batch ? ' --classifier-batch ' + s.batch : ''}" : ''
     """
     export ICALOFLOW_THREADS=${task.cpus}
-    icaloflow evaluate --geometry ${geometry} ${refs} ${gens} ${cls} --hlf-set ${params.hlf_set} --fpd-kpd ${params.fpd_kpd ? 'true' : 'false'} --out evaluation \\
+    icaloflow evaluate --geometry ${geometry} ${refs} ${gens} ${cls} --hlf-set ${s.hlf_set} --fpd-kpd ${s.fpd_kpd ? 'true' : 'false'} --out evaluation \\
         --session-id ${workflow.sessionId}
+    icaloflow info --versions-yml ${task.process} > versions.yml
     """
 
     stub:
     """
-    mkdir -p evaluation/plots && cd evaluation && touch plots/Etot_Einc.png histograms.csv separation_power.csv && echo '{}' > summary.json && echo '{}' > manifest.json
+    mkdir -p evaluation/plots && (cd evaluation && touch plots/Etot_Einc.png histograms.csv separation_power.csv && echo "{}" > summary.json && echo "{}" > manifest.json)
+    printf '"%s":\\n  icaloflow: "stub"\\n' ${task.process} > versions.yml
     """
 }

@@ -4,7 +4,6 @@ process PREPROCESS {
     tag "${geometry}"
     label 'cpu'
     cache 'deep'
-    publishDir "${params.outdir}/${workflow.runName}/preprocess", mode: 'copy', pattern: 'manifest.json'
 
     input:
     tuple val(geometry), path(showers)
@@ -13,6 +12,7 @@ process PREPROCESS {
     output:
     path 'preprocessed', emit: data
     path 'manifest.json', emit: manifest
+    path 'versions.yml', emit: versions
 
     script:
     def inputs = showers.collect { "--input ${it}" }.join(' ')
@@ -22,10 +22,12 @@ process PREPROCESS {
     # -resume does not reuse files of the older ICFENC01 format, which train refuses
     icaloflow preprocess --geometry ${geometry} ${inputs} --config ${config} --out preprocessed
     cp preprocessed/manifest.json manifest.json
+    icaloflow info --versions-yml ${task.process} > versions.yml
     """
 
     stub:
     """
     mkdir -p preprocessed && touch preprocessed/train.f32 preprocessed/select.f32 && echo '{}' > preprocessed/manifest.json && cp preprocessed/manifest.json manifest.json
+    printf '"%s":\\n  icaloflow: "stub"\\n' ${task.process} > versions.yml
     """
 }

@@ -2,12 +2,11 @@
 // (classifier), Table V (timing), separation powers, the samples' layer closure, training curves and all plots, with the paper's
 // numbers beside ours; uploaded to the pipeline's MLflow run.
 process REPORT {
-    tag "${params.geometry}"
+    tag "${geometry}"
     label 'cpu'
-    beforeScript "${Tracking.exports(workflow, params)}"
-    publishDir "${params.outdir}/${workflow.runName}", mode: 'copy'
 
     input:
+    val geometry
     path config, stageAs: 'config.yaml'
     path evaluation, stageAs: 'evaluation'
     path timing, stageAs: 'timing/*'
@@ -16,6 +15,7 @@ process REPORT {
 
     output:
     path 'report*.{html,md,png}', emit: report
+    path 'versions.yml', emit: versions
 
     script:
     def timings = [timing].flatten().findAll { it.name.endsWith('.csv') }.collect { "--timing ${it}" }.join(' ')
@@ -23,13 +23,15 @@ process REPORT {
     def manifests = [samples].flatten().findAll { it.name.endsWith('.manifest.json') }.collect { "--samples ${it}" }.join(' ')
     """
     export ICALOFLOW_THREADS=${task.cpus}
-    icaloflow report --geometry ${params.geometry} --config config.yaml \\
+    icaloflow report --geometry ${geometry} --config config.yaml \\
         --evaluation evaluation ${timings} ${trainings} ${manifests} --out report.html \\
         --session-id ${workflow.sessionId}
+    icaloflow info --versions-yml ${task.process} > versions.yml
     """
 
     stub:
     """
     touch report.html report.md
+    printf '"%s":\\n  icaloflow: "stub"\\n' ${task.process} > versions.yml
     """
 }

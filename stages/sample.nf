@@ -4,27 +4,29 @@
 process SAMPLE {
     tag "${variant}"
     label 'gpu'
-    beforeScript "${Tracking.exports(workflow, params)}"
-    publishDir "${params.outdir}/${workflow.runName}/samples", mode: 'copy'
 
     input:
+    tuple val(geometry), val(events), val(seed)       // showers to generate, base-noise seed
     tuple val(variant), path(flow1, stageAs: 'flow1'), path(flow2, stageAs: 'flow2'), path(flow3, stageAs: 'flow3')
     path reference, stageAs: 'reference/*'   // its incident energies are sampled, as the CaloChallenge evaluation does
 
     output:
     tuple val(variant), path("samples_${variant}*.hdf5"), emit: samples
     path "samples_${variant}.manifest.json", emit: manifest
+    path 'versions.yml', emit: versions
 
     script:
     """
     export ICALOFLOW_THREADS=${task.cpus}
-    icaloflow sample --geometry ${params.geometry} --flow1 flow1 --flow2 flow2 --flow3 flow3 \\
-        --events ${params.sample_events ?: params.events} --seed ${params.seed} --out samples_${variant}.hdf5 \\
+    icaloflow sample --geometry ${geometry} --flow1 flow1 --flow2 flow2 --flow3 flow3 \\
+        --events ${events} --seed ${seed} --out samples_${variant}.hdf5 \\
         --session-id ${workflow.sessionId}
+    icaloflow info --versions-yml ${task.process} > versions.yml
     """
 
     stub:
     """
     touch samples_${variant}.hdf5 && echo '{}' > samples_${variant}.manifest.json
+    printf '"%s":\\n  icaloflow: "stub"\\n' ${task.process} > versions.yml
     """
 }

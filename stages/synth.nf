@@ -9,15 +9,18 @@ process SYNTH {
 
     output:
     path "synth_${geometry}.hdf5", emit: showers
+    path 'versions.yml', emit: versions
 
     script:
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow synth --geometry ${geometry} --events ${events} --seed ${seed} --out synth_${geometry}.hdf5
+    icaloflow info --versions-yml ${task.process} > versions.yml
     """
 
     stub:
     """
     touch synth_${geometry}.hdf5
+    printf '"%s":\\n  icaloflow: "stub"\\n' ${task.process} > versions.yml
     """
 }

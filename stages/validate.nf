@@ -9,16 +9,19 @@ process VALIDATE {
 
     output:
     path "validate.txt", emit: summary
+    path 'versions.yml', emit: versions
 
     script:
     def inputs = showers.collect { "--input ${it}" }.join(' ')
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow validate --geometry ${geometry} ${inputs} > validate.txt
+    icaloflow info --versions-yml ${task.process} > versions.yml
     """
 
     stub:
     """
     echo "stub" > validate.txt
+    printf '"%s":\\n  icaloflow: "stub"\\n' ${task.process} > versions.yml
     """
 }

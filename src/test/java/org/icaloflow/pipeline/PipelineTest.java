@@ -112,6 +112,17 @@ class PipelineTest {
         try (var s = Files.list(results.resolve("pipeline_info"))) {
             assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("trace")), "pipeline_info has the trace");
         }
+        // every process's versions.yml in one file: what ran, on which engine and device
+        JsonNode versions = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(
+                results.resolve("pipeline_info/software_versions.yml").toFile());
+        for (String process : List.of("SYNTH", "PREPROCESS", "TRAIN_FLOW3", "DISTILL_FLOW2", "SAMPLE", "EVALUATE", "REPORT")) {
+            JsonNode v = versions.path(process);
+            assertTrue(v.path("icaloflow").asText().startsWith("0."), process + ": icaloflow version in " + versions);
+            assertTrue(v.path("java").asText().matches("\\d+.*"), process + ": java");
+            assertEquals("0.36.0", v.path("djl").asText(), process + ": DJL");
+            assertEquals("2.7.1", v.path("libtorch").asText(), process + ": libtorch");
+            assertEquals("cpu()", v.path("device").asText(), process + ": device");
+        }
         if (mlflow != null) checkMlflow();
     }
 
