@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.icaloflow.BuildInfo;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
+import org.icaloflow.data.Json;
 import org.icaloflow.data.StageManifest;
 
 import java.io.IOException;
@@ -462,7 +463,7 @@ public final class Report {
         for (Path m : manifests) {
             JsonNode root;
             try {
-                root = StageManifest.JSON.readTree(m.toFile());
+                root = Json.MAPPER.readTree(m.toFile());
             } catch (IOException | RuntimeException e) {
                 unreadable.add(m.toString());
                 continue;

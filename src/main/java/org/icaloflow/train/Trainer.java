@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.data.Json;
 import org.icaloflow.flow.Adam;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
@@ -369,7 +369,7 @@ public final class Trainer {
             try (OutputStream os = Files.newOutputStream(tmp.resolve("optimizer.bin"))) {
                 adam.saveState(os);
             }
-            ObjectNode j = StageManifest.JSON.createObjectNode();
+            ObjectNode j = Json.MAPPER.createObjectNode();
             j.put("epoch", st.epoch);
             j.put("batchInEpoch", st.batchInEpoch);
             j.put("step", st.step);
@@ -377,7 +377,7 @@ public final class Trainer {
             j.put("bestStep", st.bestStep);
             j.put("badInARow", st.badInARow);
             j.put("badTotal", st.badTotal);
-            Files.writeString(tmp.resolve("state.json"), StageManifest.JSON.writeValueAsString(j));
+            Files.writeString(tmp.resolve("state.json"), Json.PRETTY.writeValueAsString(j));
             Files.write(tmp.resolve(HISTORY), history);
             replaceDir(tmp, ckpt);
         } catch (IOException e) {
@@ -389,7 +389,7 @@ public final class Trainer {
 
     private static void readState(Path ckpt, State st, Adam adam, List<String> history) {
         try {
-            JsonNode j = StageManifest.JSON.readTree(ckpt.resolve("state.json").toFile());
+            JsonNode j = Json.MAPPER.readTree(ckpt.resolve("state.json").toFile());
             st.epoch = j.get("epoch").asInt();
             st.batchInEpoch = j.get("batchInEpoch").asLong();
             st.step = j.get("step").asLong();

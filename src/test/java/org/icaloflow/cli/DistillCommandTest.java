@@ -1,7 +1,7 @@
 package org.icaloflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.data.Json;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class DistillCommandTest {
         for (String f : List.of(Trainer.HISTORY, Trainer.LOSS_PNG, "manifest.json", "distill.journal.jsonl", "model/" + Flow.JSON_FILE, "checkpoint/state.json"))
             assertTrue(Files.isRegularFile(s2.resolve(f)), f);
         assertTrue(Files.readAllLines(s2.resolve(Trainer.HISTORY)).get(0).endsWith(",lx,lx_states,lx_made,lz,lz_states,lz_made,physics"));
-        JsonNode man = StageManifest.JSON.readTree(s2.resolve("manifest.json").toFile());
+        JsonNode man = Json.MAPPER.readTree(s2.resolve("manifest.json").toFile());
         assertTrue(Double.isFinite(man.at("/result/best_kl").asDouble()), man.toString());
         // the weights as used, written out although test.yaml leaves them to the defaults (Flow-2: beta 0.5)
         assertEquals(0.5, man.at("/distillation/weights/beta").asDouble(-1), man.toString());
@@ -55,7 +55,7 @@ class DistillCommandTest {
         for (String type : List.of("input", "parent_input")) {
             JsonNode ev = journal.lines().map(l -> {
                 try {
-                    return StageManifest.JSON.readTree(l);
+                    return Json.MAPPER.readTree(l);
                 } catch (java.io.IOException e) {
                     throw new AssertionError(e);
                 }
@@ -63,11 +63,11 @@ class DistillCommandTest {
             assertEquals("in.hdf5", ev.path("name").asText());
             assertEquals(fileSha.substring(0, 16), ev.path("digest").asText());
             assertEquals("training", ev.path("context").asText());
-            JsonNode profile = StageManifest.JSON.readTree(ev.path("profile").asText());
+            JsonNode profile = Json.MAPPER.readTree(ev.path("profile").asText());
             assertEquals(40, profile.path("showers").asLong());
             assertEquals(40, profile.path("train_showers").asLong() + profile.path("select_showers").asLong());
             assertEquals(fileSha, profile.path("sha256").get(0).asText());
-            assertEquals(in.toAbsolutePath().normalize().toUri().toString(), StageManifest.JSON.readTree(ev.path("source").asText()).path("uri").asText());
+            assertEquals(in.toAbsolutePath().normalize().toUri().toString(), Json.MAPPER.readTree(ev.path("source").asText()).path("uri").asText());
         }
 
         // Flow-3 from the teacher's model folder: x-pass only
