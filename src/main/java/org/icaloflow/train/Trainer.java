@@ -22,7 +22,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -314,74 +313,47 @@ public final class Trainer {
 
     /** Saves a flow into {@code dir} atomically: a temp folder renamed into place. */
     public static void saveFlow(Flow flow, Path dir) {
-        Path tmp = AtomicFiles.tempFor(dir);
         try {
-            flow.save(tmp);
-            replaceDir(tmp, dir);
+            AtomicFiles.writeFolder(dir, flow::save);
         } catch (IOException e) {
-            deleteTree(tmp);
             throw new UserError(dir + ": cannot write (" + e.getMessage() + ")");
         }
     }
 
     /** Copies a saved flow folder (flat: flow.json, params.bin) into {@code dir} atomically. */
     static void copyFlow(Path from, Path dir) {
-        Path tmp = AtomicFiles.tempFor(dir);
         try {
-            Files.createDirectories(tmp);
-            try (Stream<Path> files = Files.list(from)) {
-                for (Path f : files.toList()) Files.copy(f, tmp.resolve(f.getFileName()));
-            }
-            replaceDir(tmp, dir);
+            AtomicFiles.writeFolder(dir, tmp -> {
+                Files.createDirectories(tmp);
+                try (Stream<Path> files = Files.list(from)) {
+                    for (Path f : files.toList()) Files.copy(f, tmp.resolve(f.getFileName()));
+                }
+            });
         } catch (IOException e) {
-            deleteTree(tmp);
             throw new UserError(dir + ": cannot write (" + e.getMessage() + ")");
         }
     }
 
-    private static void replaceDir(Path tmp, Path dir) throws IOException {
-        Path old = dir.resolveSibling("." + dir.getFileName() + ".old");
-        deleteTree(old);
-        if (Files.exists(dir)) Files.move(dir, old);
-        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
-    }
-
-    /** Deletes a folder tree, ignoring failures. */
-    public static void deleteTreeQuietly(Path p) {
-        deleteTree(p);
-    }
-
-    static void deleteTree(Path p) {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> w = Files.walk(p)) {
-            w.sorted(Comparator.reverseOrder()).forEach(AtomicFiles::deleteQuietly);
-        } catch (IOException ignored) {
-            // best effort cleanup
-        }
-    }
-
     private void writeCheckpoint(Path ckpt, Flow flow, Adam adam, State st, List<String> history) {
-        Path tmp = AtomicFiles.tempFor(ckpt);
         try {
-            Files.createDirectories(tmp);
-            flow.save(tmp.resolve("flow"));
-            try (OutputStream os = Files.newOutputStream(tmp.resolve("optimizer.bin"))) {
-                adam.saveState(os);
-            }
-            ObjectNode j = Json.MAPPER.createObjectNode();
-            j.put("epoch", st.epoch);
-            j.put("batchInEpoch", st.batchInEpoch);
-            j.put("step", st.step);
-            j.put("best", st.best);
-            j.put("bestStep", st.bestStep);
-            j.put("badInARow", st.badInARow);
-            j.put("badTotal", st.badTotal);
-            Files.writeString(tmp.resolve("state.json"), Json.PRETTY.writeValueAsString(j));
-            Files.write(tmp.resolve(HISTORY), history);
-            replaceDir(tmp, ckpt);
+            AtomicFiles.writeFolder(ckpt, tmp -> {
+                Files.createDirectories(tmp);
+                flow.save(tmp.resolve("flow"));
+                try (OutputStream os = Files.newOutputStream(tmp.resolve("optimizer.bin"))) {
+                    adam.saveState(os);
+                }
+                ObjectNode j = Json.object();
+                j.put("epoch", st.epoch);
+                j.put("batchInEpoch", st.batchInEpoch);
+                j.put("step", st.step);
+                j.put("best", st.best);
+                j.put("bestStep", st.bestStep);
+                j.put("badInARow", st.badInARow);
+                j.put("badTotal", st.badTotal);
+                Files.writeString(tmp.resolve("state.json"), Json.pretty(j));
+                Files.write(tmp.resolve(HISTORY), history);
+            });
         } catch (IOException e) {
-            deleteTree(tmp);
             throw new UserError(ckpt + ": cannot write checkpoint (" + e.getMessage() + ")");
         }
         writeHistory(o.outDir().resolve(HISTORY), history);
