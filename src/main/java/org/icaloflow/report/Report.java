@@ -6,6 +6,7 @@ import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Json;
 import org.icaloflow.data.StageManifest;
+import org.icaloflow.train.ModelFolder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -380,7 +381,8 @@ public final class Report {
             return;
         }
         for (Path d : in.trainingDirs()) {
-            Path manifest = d.resolve("manifest.json");
+            ModelFolder folder = new ModelFolder(d);
+            Path manifest = folder.manifest();
             String title = d.getParent() == null ? d.getFileName().toString() : d.getParent().getFileName() + "/" + d.getFileName();
             String result = null;
             if (Files.isRegularFile(manifest)) {
@@ -394,7 +396,7 @@ public final class Report {
             }
             subheading(title);
             if (result != null) para(result);
-            Path png = d.resolve("loss.png");
+            Path png = folder.lossPlot();
             if (Files.isRegularFile(png)) image(png, title + ": loss");
         }
     }

@@ -8,8 +8,8 @@ import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.train.ModelFolder;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,11 +87,10 @@ public final class SampleModels implements AutoCloseable {
     /** {@code dir} itself when it holds flow.json, else {@code dir/model}. */
     public static Path modelDir(Path dir, String option) {
         if (dir == null) throw new UserError(option + " is required");
-        if (Files.isRegularFile(dir.resolve(Flow.JSON_FILE))) return dir;
-        Path model = dir.resolve("model");
-        if (Files.isRegularFile(model.resolve(Flow.JSON_FILE))) return model;
+        Path found = ModelFolder.findModel(dir);
+        if (found != null) return found;
         throw new UserError(option + " " + dir + ": not a flow model folder (no " + Flow.JSON_FILE + " in it or in "
-                + model + ")");
+                + new ModelFolder(dir).model() + ")");
     }
 
     private static void requireUniform(Geometry g) {

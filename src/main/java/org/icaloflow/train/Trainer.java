@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * likelihood, paper Eqs. 3-5, for the teachers; probability density distillation for the students) and
  * keeping the model with the lowest selection value.
  *
- * <p>Output folder: {@code model/} (the selected flow), {@code checkpoint/} (the latest flow, optimiser and
+ * <p>Output folder ({@link ModelFolder}): {@code model/} (the selected flow), {@code checkpoint/} (the latest flow, optimiser and
  * loop state, written at every selection point: a killed run resumes from it and loses at most the work
  * since), {@code history.csv} (training and selection losses, then the objective's separate loss terms),
  * {@code loss.png}.
@@ -41,10 +41,6 @@ import java.util.stream.Stream;
  * stop the run with a clear error. Every temporary tensor lives in a per-step NDManager scope.
  */
 public final class Trainer {
-    public static final String MODEL = "model";
-    public static final String CHECKPOINT = "checkpoint";
-    public static final String HISTORY = "history.csv";
-    public static final String LOSS_PNG = "loss.png";
 
     /**
      * Where and how to run. {@code stopAfterSteps} > 0 abandons the run after that many steps, as a kill would.
@@ -101,11 +97,11 @@ public final class Trainer {
     }
 
     public Result run() {
-        Path out = o.outDir();
-        Path ckpt = o.checkpointDir() != null ? o.checkpointDir() : out.resolve(CHECKPOINT);
+        ModelFolder out = new ModelFolder(o.outDir());
+        Path ckpt = o.checkpointDir() != null ? o.checkpointDir() : out.checkpoint();
         // the selected model lives beside the checkpoint, so that a run resumed in another folder (a retried
         // pipeline task) still has it; it is copied into OUT/model at the end
-        Path best = o.checkpointDir() != null ? ckpt.resolveSibling(ckpt.getFileName() + "-best") : out.resolve(MODEL);
+        Path best = o.checkpointDir() != null ? ckpt.resolveSibling(ckpt.getFileName() + "-best") : out.model();
         long spe = train.batchesPerPass(s.batchSize());
         long total = spe * s.epochs();
         LearningRateSchedule.Clock clock = new LearningRateSchedule.Clock(total, spe, s.selectEvery());
@@ -225,9 +221,9 @@ public final class Trainer {
                 }
                 progress.done();
                 if (st.bestStep < 0) throw new UserError(o.name() + ": no finite selection loss: nothing to keep");
-                if (!best.equals(out.resolve(MODEL))) copyFlow(best, out.resolve(MODEL));
-                writeHistory(out.resolve(HISTORY), history);
-                LossCurve.write(out.resolve(LOSS_PNG), o.name(), history);
+                if (!best.equals(out.model())) copyFlow(best, out.model());
+                writeHistory(out.history(), history);
+                LossCurve.write(out.lossPlot(), o.name(), history);
                 return new Result(st.best, st.bestStep, st.step, st.badTotal, resumed, true);
             } finally {
                 adam.close();
@@ -351,12 +347,12 @@ public final class Trainer {
                 j.put("badInARow", st.badInARow);
                 j.put("badTotal", st.badTotal);
                 Files.writeString(tmp.resolve("state.json"), Json.pretty(j));
-                Files.write(tmp.resolve(HISTORY), history);
+                Files.write(ModelFolder.checkpointHistory(tmp), history);
             });
         } catch (IOException e) {
             throw new UserError(ckpt + ": cannot write checkpoint (" + e.getMessage() + ")");
         }
-        writeHistory(o.outDir().resolve(HISTORY), history);
+        writeHistory(new ModelFolder(o.outDir()).history(), history);
     }
 
     private static void readState(Path ckpt, State st, Adam adam, List<String> history) {
@@ -372,7 +368,7 @@ public final class Trainer {
             try (InputStream is = Files.newInputStream(ckpt.resolve("optimizer.bin"))) {
                 adam.loadState(is);
             }
-            history.addAll(Files.readAllLines(ckpt.resolve(HISTORY)));
+            history.addAll(Files.readAllLines(ModelFolder.checkpointHistory(ckpt)));
         } catch (IOException | NullPointerException e) {
             throw new UserError(ckpt + ": checkpoint is unreadable (" + e.getMessage() + "); remove it to start afresh");
         }

@@ -3,7 +3,7 @@ package org.icaloflow.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.icaloflow.data.Json;
 import org.icaloflow.flow.Flow;
-import org.icaloflow.train.Trainer;
+import org.icaloflow.train.ModelFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,9 +39,9 @@ class DistillCommandTest {
         Path s2 = dir.resolve("s2");
         assertEquals(0, Main.execute("distill", "--flow", "2", "-c", cfgOn.toString(), "-d", data.toString(),
                 "--teacher", dir.resolve("t2").toString(), "-o", s2.toString(), "--epochs", "2"));
-        for (String f : List.of(Trainer.HISTORY, Trainer.LOSS_PNG, "manifest.json", "distill.journal.jsonl", "model/" + Flow.JSON_FILE, "checkpoint/state.json"))
+        for (String f : List.of(ModelFolder.HISTORY, ModelFolder.LOSS_PNG, "manifest.json", "distill.journal.jsonl", "model/" + Flow.JSON_FILE, "checkpoint/state.json"))
             assertTrue(Files.isRegularFile(s2.resolve(f)), f);
-        assertTrue(Files.readAllLines(s2.resolve(Trainer.HISTORY)).get(0).endsWith(",lx,lx_states,lx_made,lz,lz_states,lz_made,physics"));
+        assertTrue(Files.readAllLines(s2.resolve(ModelFolder.HISTORY)).get(0).endsWith(",lx,lx_states,lx_made,lz,lz_states,lz_made,physics"));
         JsonNode man = Json.MAPPER.readTree(s2.resolve("manifest.json").toFile());
         assertTrue(Double.isFinite(man.at("/result/best_kl").asDouble()), man.toString());
         // the weights as used, written out although test.yaml leaves them to the defaults (Flow-2: beta 0.5)
@@ -73,8 +73,8 @@ class DistillCommandTest {
         // Flow-3 from the teacher's model folder: x-pass only
         Path s3 = dir.resolve("s3");
         assertEquals(0, Main.execute("distill", "--flow", "3", "-c", cfg, "-d", data.toString(),
-                "--teacher", dir.resolve("t3").resolve(Trainer.MODEL).toString(), "-o", s3.toString(), "--epochs", "1"));
-        assertTrue(Files.readAllLines(s3.resolve(Trainer.HISTORY)).get(0).endsWith("samples_per_s,lx,lx_states,lx_made"));
+                "--teacher", dir.resolve("t3").resolve(ModelFolder.MODEL).toString(), "-o", s3.toString(), "--epochs", "1"));
+        assertTrue(Files.readAllLines(s3.resolve(ModelFolder.HISTORY)).get(0).endsWith("samples_per_s,lx,lx_states,lx_made"));
 
         // bad input: exit 2
         assertEquals(2, Main.execute("distill", "--flow", "1", "-c", cfg, "-d", data.toString(), "--teacher", dir.resolve("t2").toString(), "-o", dir.resolve("x").toString()));
