@@ -11,7 +11,6 @@ import org.icaloflow.preprocess.Preprocessing;
 import org.icaloflow.sample.LayerClosure;
 import org.icaloflow.sample.SampleModels;
 import org.icaloflow.sample.Sampler;
-import org.icaloflow.synth.ShowerGenerator;
 import org.icaloflow.track.Tags;
 import org.icaloflow.track.Tracker;
 import picocli.CommandLine.Command;
@@ -120,8 +119,8 @@ public final class SampleCommand implements Runnable {
         double thr = threshold == null ? Preprocessing.THRESHOLD_MEV : threshold;
         if (!(thr >= 0) || Double.isInfinite(thr)) throw new UserError("--threshold must be a finite number >= 0 MeV, got " + threshold);
         ShowerWriter.Precision prec = ShowerWriter.Precision.parse(precision, "--precision");
-        double[] e = IncidentEnergies.resolve(energies, events, seed, ShowerGenerator.MIN_ENERGY_MEV,
-                ShowerGenerator.MAX_ENERGY_MEV, g);
+        double[] e = IncidentEnergies.resolve(energies, events, seed, IncidentEnergies.MIN_ENERGY_MEV,
+                IncidentEnergies.MAX_ENERGY_MEV, g);
         String stem = stem(out);
         Path manifestPath = manifest != null ? manifest : out.resolveSibling(stem + ".manifest.json");
         Path journal = out.resolveSibling(stem + ".journal.jsonl");

@@ -1,21 +1,42 @@
 package org.icaloflow.data;
 
 import org.icaloflow.UserError;
-import org.icaloflow.synth.ShowerGenerator;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
- * Incident energies (MeV) for the generating commands ({@code synth}, {@code sample}): log-uniform draws,
- * or values given on the command line as a comma-separated list, a text file (one per line, {@code #}
+ * Incident energies (MeV) for the generating commands ({@code synth}, {@code sample}): log-uniform draws
+ * ({@link #logUniform}, also the synthetic showers' energies), or values given on the command line as a comma-separated list, a text file (one per line, {@code #}
  * comments), or a CaloChallenge HDF5 file whose {@code incident_energies} are taken.
  */
 public final class IncidentEnergies {
+    /** Default incident-energy range in MeV (1 GeV to 1 TeV, log-uniform). */
+    public static final double MIN_ENERGY_MEV = 1e3, MAX_ENERGY_MEV = 1e6;
+
     private IncidentEnergies() {
+    }
+
+    /** Log-uniform incident energies in [minMeV, maxMeV); value i depends only on (seed, i). */
+    public static double[] logUniform(int n, long seed, double minMeV, double maxMeV) {
+        if (!(minMeV > 0) || !(maxMeV >= minMeV)) throw new IllegalArgumentException("need 0 < min <= max");
+        double[] e = new double[n];
+        double lr = StrictMath.log(maxMeV / minMeV);
+        long s = Seeds.mix64(seed ^ 0x5DEECE66DL) + 0x632BE59BD9B4E019L;
+        for (int i = 0; i < n; i++) {
+            double u = new SplittableRandom(Seeds.stream(s, i)).nextDouble();
+            e[i] = minMeV * StrictMath.exp(lr * u);
+        }
+        return e;
+    }
+
+    /** Log-uniform incident energies in 1 GeV - 1 TeV. */
+    public static double[] logUniform(int n, long seed) {
+        return logUniform(n, seed, MIN_ENERGY_MEV, MAX_ENERGY_MEV);
     }
 
     /**
@@ -23,7 +44,7 @@ public final class IncidentEnergies {
      *
      * @param energies null, or LIST|FILE as above
      * @param events   null, or the number of showers (with energies given: the first N of them)
-     * @param seed     seed of the log-uniform draw ({@link ShowerGenerator#sampleEnergies})
+     * @param seed     seed of the log-uniform draw ({@link #logUniform})
      */
     public static double[] resolve(String energies, Integer events, long seed, double minMeV, double maxMeV, Geometry g) {
         if (energies == null) {
@@ -31,7 +52,7 @@ public final class IncidentEnergies {
             if (events < 1) throw new UserError("--events must be at least 1, got " + events);
             if (!(minMeV > 0) || !(maxMeV >= minMeV))
                 throw new UserError("--min-energy and --max-energy must satisfy 0 < min <= max");
-            return ShowerGenerator.sampleEnergies(events, seed, minMeV, maxMeV);
+            return logUniform(events, seed, minMeV, maxMeV);
         }
         double[] e = read(energies, g);
         if (events != null) {
