@@ -119,7 +119,7 @@ public final class SampleCommand implements Runnable {
         double thr = threshold == null ? Preprocessing.THRESHOLD_MEV : threshold;
         if (!(thr >= 0) || Double.isInfinite(thr)) throw new UserError("--threshold must be a finite number >= 0 MeV, got " + threshold);
         ShowerWriter.Precision prec = ShowerWriter.Precision.parse(precision, "--precision");
-        double[] e = IncidentEnergies.resolve(energies, events, seed, IncidentEnergies.MIN_ENERGY_MEV,
+        double[] e = EnergyOptions.resolve(energies, events, seed, IncidentEnergies.MIN_ENERGY_MEV,
                 IncidentEnergies.MAX_ENERGY_MEV, g);
         String stem = stem(out);
         Path manifestPath = manifest != null ? manifest : out.resolveSibling(stem + ".manifest.json");

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Incident energies (MeV) for the generating commands ({@code synth}, {@code sample}): log-uniform draws
+ * Incident energies (MeV) for the generating commands ({@code synth}, {@code sample}, whose options
+ * {@code org.icaloflow.cli.EnergyOptions} resolves): log-uniform draws
  * ({@link #logUniform}, also the synthetic showers' energies), or values given on the command line as a comma-separated list, a text file (one per line, {@code #}
  * comments), or a CaloChallenge HDF5 file whose {@code incident_energies} are taken.
  */
@@ -40,34 +41,27 @@ public final class IncidentEnergies {
     }
 
     /**
-     * Resolves {@code --events} / {@code --energies} the same way in every command.
-     *
-     * @param energies null, or LIST|FILE as above
-     * @param events   null, or the number of showers (with energies given: the first N of them)
-     * @param seed     seed of the log-uniform draw ({@link #logUniform})
+     * A value-level problem with given energies (not a number, none given, not positive and finite). The message
+     * names the value, not where it came from; the command adds its option name.
      */
-    public static double[] resolve(String energies, Integer events, long seed, double minMeV, double maxMeV, Geometry g) {
-        if (energies == null) {
-            if (events == null) throw new UserError("give --events N or --energies");
-            if (events < 1) throw new UserError("--events must be at least 1, got " + events);
-            if (!(minMeV > 0) || !(maxMeV >= minMeV))
-                throw new UserError("--min-energy and --max-energy must satisfy 0 < min <= max");
-            return logUniform(events, seed, minMeV, maxMeV);
+    public static final class BadEnergies extends UserError {
+        BadEnergies(String message) {
+            super(message);
         }
-        double[] e = read(energies, g);
-        if (events != null) {
-            if (events < 1 || events > e.length)
-                throw new UserError("--events " + events + " is outside 1.." + e.length + " (the energies given)");
-            e = java.util.Arrays.copyOf(e, events);
-        }
-        for (int i = 0; i < e.length; i++) {
-            if (!(e[i] > 0) || Double.isInfinite(e[i]))
-                throw new UserError("--energies: value " + (i + 1) + " (" + e[i] + ") is not a positive finite energy in MeV");
-        }
-        return e;
     }
 
-    /** Reads LIST|FILE (see the class comment); no range checks. */
+    /** Refuses a value that is not a positive finite energy in MeV ({@link BadEnergies}). */
+    public static void requirePositive(double[] e) {
+        for (int i = 0; i < e.length; i++) {
+            if (!(e[i] > 0) || Double.isInfinite(e[i]))
+                throw new BadEnergies("value " + (i + 1) + " (" + e[i] + ") is not a positive finite energy in MeV");
+        }
+    }
+
+    /**
+     * Reads LIST|FILE (see the class comment); no range checks. A bad value is a {@link BadEnergies}; a file
+     * that cannot be read is a plain {@link UserError} naming the file.
+     */
     public static double[] read(String energies, Geometry g) {
         Path p = Path.of(energies);
         if (Files.isRegularFile(p) && energies.matches("(?i).*\\.(h5|hdf5)$")) {
@@ -99,10 +93,10 @@ public final class IncidentEnergies {
             try {
                 e[i] = Double.parseDouble(tokens.get(i));
             } catch (NumberFormatException ex) {
-                throw new UserError("--energies: '" + tokens.get(i) + "' is not a number (nor an existing file)");
+                throw new BadEnergies("'" + tokens.get(i) + "' is not a number (nor an existing file)");
             }
         }
-        if (e.length == 0) throw new UserError("--energies: no values");
+        if (e.length == 0) throw new BadEnergies("no values");
         return e;
     }
 }
