@@ -7,7 +7,7 @@ import org.icaloflow.data.Geometry;
 import org.icaloflow.data.IncidentEnergies;
 import org.icaloflow.data.ShowerWriter;
 import org.icaloflow.data.StageManifest;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.icaloflow.sample.LayerClosure;
 import org.icaloflow.sample.SampleModels;
 import org.icaloflow.sample.Sampler;
@@ -116,7 +116,7 @@ public final class SampleCommand implements Runnable {
         Geometry g = Geometry.forName(geometry);
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         if (rowsPerPart < 1) throw new UserError("--rows-per-part must be at least 1, got " + rowsPerPart);
-        double thr = threshold == null ? Preprocessing.THRESHOLD_MEV : threshold;
+        double thr = threshold == null ? ShowerEncoding.THRESHOLD_MEV : threshold;
         if (!(thr >= 0) || Double.isInfinite(thr)) throw new UserError("--threshold must be a finite number >= 0 MeV, got " + threshold);
         ShowerWriter.Precision prec = ShowerWriter.Precision.parse(precision, "--precision");
         double[] e = EnergyOptions.resolve(energies, events, seed, IncidentEnergies.MIN_ENERGY_MEV,

@@ -7,7 +7,7 @@ import org.icaloflow.data.StageManifest;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.icaloflow.train.ModelFolder;
 
 import java.nio.file.Path;
@@ -104,7 +104,7 @@ public final class SampleModels implements AutoCloseable {
         int vpl = g.voxelsPerLayer();
         expect(m.get(0), layers, 1, g, "the number of layers; condition E_inc");
         expect(m.get(1), vpl, 2, g, "voxels per layer; condition E_inc, E_1");
-        expect(m.get(2), vpl, Preprocessing.flow3ConditionWidth(layers, vpl), g,
+        expect(m.get(2), vpl, ShowerEncoding.flow3ConditionWidth(layers, vpl), g,
                 "voxels per layer; condition E_inc, E_i, E_i-1, " + vpl + " voxels, one-hot over " + (layers - 1));
     }
 

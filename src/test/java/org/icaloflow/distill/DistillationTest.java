@@ -448,8 +448,8 @@ class DistillationTest {
             for (int i = 0; i < 32; i++) {
                 ya[i] = (float) r.nextDouble(-8, 2);
                 yb[i] = (float) r.nextDouble(-8, 2);
-                ua[i] = (float) org.icaloflow.preprocess.Preprocessing.inverseLogit(ya[i]);
-                ub[i] = (float) org.icaloflow.preprocess.Preprocessing.inverseLogit(yb[i]);
+                ua[i] = (float) org.icaloflow.preprocess.ShowerEncoding.inverseLogit(ya[i]);
+                ub[i] = (float) org.icaloflow.preprocess.ShowerEncoding.inverseLogit(yb[i]);
             }
             double[] ga = a.aggregate(ua, 2), gb = a.aggregate(ub, 2);
             float[] mse = a.perSampleMse(m.create(ya, new Shape(2, 16)), m.create(yb, new Shape(2, 16))).toFloatArray();
