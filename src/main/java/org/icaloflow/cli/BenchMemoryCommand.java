@@ -79,7 +79,7 @@ public final class BenchMemoryCommand implements Runnable {
             if (e instanceof UserError u) throw u;
             throw new UserError("benchmark failed: " + e.getMessage());
         } finally {
-            if (temp) org.icaloflow.train.Trainer.deleteTreeQuietly(dir);
+            if (temp) org.icaloflow.data.AtomicFiles.deleteTreeQuietly(dir);
         }
         System.out.println();
         System.out.println("| showers | train.f32 (MiB) | peak RSS, Flow-3 training (MiB) |");

@@ -2,6 +2,7 @@ package org.icaloflow.cli;
 
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
+import org.icaloflow.data.IncidentEnergies;
 import org.icaloflow.synth.ShowerGenerator;
 import org.icaloflow.synth.SynthParameters;
 import picocli.CommandLine;
@@ -46,7 +47,7 @@ public final class BenchSynthCommand implements Runnable {
         if (floats > Integer.MAX_VALUE - 16)
             throw new UserError("--events " + events + " x " + g.voxels() + " voxels does not fit one array; use fewer events");
         ShowerGenerator gen = new ShowerGenerator(g, SynthParameters.defaults());
-        double[] energies = ShowerGenerator.sampleEnergies(events, seed);
+        double[] energies = IncidentEnergies.logUniform(events, seed);
         float[] out = new float[(int) floats];
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "bench synth: %s, %d showers per round (log-uniform 1 GeV - 1 TeV), %d warm-up + %d timed rounds, %d threads%n",

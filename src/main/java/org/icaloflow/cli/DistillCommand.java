@@ -16,6 +16,7 @@ import org.icaloflow.preprocess.Preprocessor;
 import org.icaloflow.track.Tags;
 import org.icaloflow.track.Tracker;
 import org.icaloflow.train.FlowData;
+import org.icaloflow.train.ModelFolder;
 import org.icaloflow.train.Trainer;
 import org.icaloflow.train.TrainingData;
 import org.icaloflow.train.TrainingSettings;
@@ -23,7 +24,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,10 +63,9 @@ public final class DistillCommand implements Runnable {
 
     /** The model folder of a teacher given as a train output folder or as the model folder itself. */
     static Path teacherModel(Path dir) {
-        if (Files.isRegularFile(dir.resolve(Flow.JSON_FILE))) return dir;
-        Path m = dir.resolve(Trainer.MODEL);
-        if (Files.isRegularFile(m.resolve(Flow.JSON_FILE))) return m;
-        throw new UserError(dir + ": not a trained teacher (no " + Flow.JSON_FILE + " in it or in its " + Trainer.MODEL + "/)");
+        Path m = ModelFolder.findModel(dir);
+        if (m != null) return m;
+        throw new UserError(dir + ": not a trained teacher (no " + Flow.JSON_FILE + " in it or in its " + ModelFolder.MODEL + "/)");
     }
 
     /** The (α, r) binning of one layer: the config's geometry, else the CaloChallenge one with this layer size. */
@@ -83,6 +82,7 @@ public final class DistillCommand implements Runnable {
     @Override
     public void run() {
         Path config = stage.config, data = stage.data, out = stage.out, checkpointDir = stage.checkpointDir;
+        ModelFolder folder = new ModelFolder(out);
         boolean resume = stage.resume;
         long stopAfterSteps = stage.stopAfterSteps;
         if (flowNumber < 2 || flowNumber > 3) throw new UserError("--flow must be 2 or 3 (Flow-1 has no student), got " + flowNumber);
@@ -143,18 +143,18 @@ public final class DistillCommand implements Runnable {
                 m.put("distillation", ds);
                 m.put("result", Map.of("best_kl", r.bestSelectLoss(), "best_step", r.bestStep(),
                         "steps", r.steps(), "bad_batches", r.badBatches(), "resumed", r.resumed()));
-                m.addOutput(out.resolve(Trainer.HISTORY));
-                m.write(out.resolve("manifest.json"));
+                m.addOutput(folder.history());
+                m.write(folder.manifest());
                 tracker.logMetric("final_best_kl", r.bestSelectLoss(), r.steps());
                 tracker.logParentMetrics(Map.of("best_kl_student_flow" + flowNumber, r.bestSelectLoss()));
                 tracker.logParentParams(Map.of("student_flow" + flowNumber, Map.of("hidden_width", studentSpec.hiddenWidth(),
                         "blocks", studentSpec.blocks(), "epochs", settings.epochs(), "weights",
                         org.icaloflow.config.Yaml.mapper().convertValue(ds.weights(), Map.class))));
-                tracker.logArtifact(out.resolve(Trainer.LOSS_PNG), "plots");
-                tracker.logArtifact(out.resolve(Trainer.HISTORY), null);
-                tracker.logArtifact(out.resolve(Trainer.MODEL).resolve(Flow.JSON_FILE), "model");
+                tracker.logArtifact(folder.lossPlot(), "plots");
+                tracker.logArtifact(folder.history(), null);
+                tracker.logArtifact(folder.model().resolve(Flow.JSON_FILE), "model");
                 System.err.printf("icaloflow distill: %s best KL(student||teacher) estimate %.6g nats at step %d -> %s%n", name,
-                        r.bestSelectLoss(), r.bestStep(), out.resolve(Trainer.MODEL));
+                        r.bestSelectLoss(), r.bestStep(), folder.model());
             } catch (RuntimeException e) {
                 tracker.fail();
                 throw e;

@@ -5,7 +5,7 @@ import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerSource;
 import org.icaloflow.data.StageManifest;
 import org.icaloflow.evaluate.Evaluation;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,7 +64,7 @@ public final class EvaluateCommand implements Runnable {
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
-    @Option(names = "--threshold", defaultValue = "" + Preprocessing.THRESHOLD_MEV, paramLabel = "MeV",
+    @Option(names = "--threshold", defaultValue = "" + ShowerEncoding.THRESHOLD_MEV, paramLabel = "MeV",
             description = "Voxels below this energy count as empty (default: 0.5e-3/0.033 = ${DEFAULT-VALUE} MeV).")
     double threshold;
 

@@ -6,7 +6,7 @@ import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerSource;
 import org.icaloflow.evaluate.ShowerFeatures;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -46,7 +46,7 @@ public final class FeaturesCommand implements Runnable {
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.csv", description = "Output CSV.")
     Path out;
 
-    @Option(names = "--threshold", defaultValue = "" + Preprocessing.THRESHOLD_MEV, paramLabel = "MeV",
+    @Option(names = "--threshold", defaultValue = "" + ShowerEncoding.THRESHOLD_MEV, paramLabel = "MeV",
             description = "Voxels below this energy count as empty (default: 0.5e-3/0.033 = ${DEFAULT-VALUE} MeV).")
     double threshold;
 

@@ -7,11 +7,10 @@ import org.icaloflow.data.Geometry;
 import org.icaloflow.data.IncidentEnergies;
 import org.icaloflow.data.ShowerWriter;
 import org.icaloflow.data.StageManifest;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.icaloflow.sample.LayerClosure;
 import org.icaloflow.sample.SampleModels;
 import org.icaloflow.sample.Sampler;
-import org.icaloflow.synth.ShowerGenerator;
 import org.icaloflow.track.Tags;
 import org.icaloflow.track.Tracker;
 import picocli.CommandLine.Command;
@@ -117,11 +116,11 @@ public final class SampleCommand implements Runnable {
         Geometry g = Geometry.forName(geometry);
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         if (rowsPerPart < 1) throw new UserError("--rows-per-part must be at least 1, got " + rowsPerPart);
-        double thr = threshold == null ? Preprocessing.THRESHOLD_MEV : threshold;
+        double thr = threshold == null ? ShowerEncoding.THRESHOLD_MEV : threshold;
         if (!(thr >= 0) || Double.isInfinite(thr)) throw new UserError("--threshold must be a finite number >= 0 MeV, got " + threshold);
         ShowerWriter.Precision prec = ShowerWriter.Precision.parse(precision, "--precision");
-        double[] e = IncidentEnergies.resolve(energies, events, seed, ShowerGenerator.MIN_ENERGY_MEV,
-                ShowerGenerator.MAX_ENERGY_MEV, g);
+        double[] e = EnergyOptions.resolve(energies, events, seed, IncidentEnergies.MIN_ENERGY_MEV,
+                IncidentEnergies.MAX_ENERGY_MEV, g);
         String stem = stem(out);
         Path manifestPath = manifest != null ? manifest : out.resolveSibling(stem + ".manifest.json");
         Path journal = out.resolveSibling(stem + ".journal.jsonl");

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.UserError;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.data.Json;
 import org.icaloflow.track.DatasetInput;
 
 import java.io.IOException;
@@ -35,8 +35,8 @@ final class ShowerDatasets {
         if (files.isEmpty() || files.size() != sha256.size()) throw new IllegalArgumentException(files.size() + " files, " + sha256.size() + " hashes");
         String name = files.get(0).getFileName().toString() + (files.size() > 1 ? " + " + (files.size() - 1) + " parts" : "");
         String digest = (files.size() == 1 ? sha256.get(0) : sha256Hex(String.join(",", sha256))).substring(0, DIGEST_CHARS);
-        ObjectNode source = StageManifest.JSON.createObjectNode().put("uri", files.get(0).toAbsolutePath().normalize().toUri().toString());
-        ObjectNode profile = StageManifest.JSON.createObjectNode().put("showers", showers).put("geometry", geometry);
+        ObjectNode source = Json.MAPPER.createObjectNode().put("uri", files.get(0).toAbsolutePath().normalize().toUri().toString());
+        ObjectNode profile = Json.MAPPER.createObjectNode().put("showers", showers).put("geometry", geometry);
         if (extraCounts != null) extraCounts.forEach(profile::put);
         ArrayNode hashes = profile.putArray("sha256");
         sha256.forEach(hashes::add);
@@ -54,7 +54,7 @@ final class ShowerDatasets {
     static DatasetInput training(Path preprocessManifest) {
         JsonNode m;
         try {
-            m = StageManifest.JSON.readTree(preprocessManifest.toFile());
+            m = Json.MAPPER.readTree(preprocessManifest.toFile());
         } catch (IOException e) {
             throw new UserError(preprocessManifest + ": unreadable preprocess manifest (" + e.getMessage() + ")");
         }

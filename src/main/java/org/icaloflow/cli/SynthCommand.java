@@ -2,7 +2,6 @@ package org.icaloflow.cli;
 
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
-import org.icaloflow.data.IncidentEnergies;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerWriter;
 import org.icaloflow.synth.ShowerGenerator;
@@ -104,6 +103,6 @@ public final class SynthCommand implements Runnable {
     }
 
     private double[] incidentEnergies(Geometry g) {
-        return IncidentEnergies.resolve(energies, events, seed, minEnergy, maxEnergy, g);
+        return EnergyOptions.resolve(energies, events, seed, minEnergy, maxEnergy, g);
     }
 }

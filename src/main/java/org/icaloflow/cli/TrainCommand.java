@@ -9,6 +9,7 @@ import org.icaloflow.preprocess.Preprocessor;
 import org.icaloflow.track.Tags;
 import org.icaloflow.track.Tracker;
 import org.icaloflow.train.FlowData;
+import org.icaloflow.train.ModelFolder;
 import org.icaloflow.train.Trainer;
 import org.icaloflow.train.TrainingData;
 import org.icaloflow.train.TrainingSettings;
@@ -16,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +50,7 @@ public final class TrainCommand implements Runnable {
     @Override
     public void run() {
         Path config = stage.config, data = stage.data, out = stage.out, checkpointDir = stage.checkpointDir;
+        ModelFolder folder = new ModelFolder(out);
         boolean resume = stage.resume;
         long stopAfterSteps = stage.stopAfterSteps;
         if (flowNumber < 1 || flowNumber > 3) throw new UserError("--flow must be 1, 2 or 3, got " + flowNumber);
@@ -93,17 +94,17 @@ public final class TrainCommand implements Runnable {
                 m.put("training", settings);
                 m.put("result", Map.of("best_select_loss", r.bestSelectLoss(), "best_step", r.bestStep(),
                         "steps", r.steps(), "bad_batches", r.badBatches(), "resumed", r.resumed(), "peak_rss_mib", peak));
-                m.addOutput(out.resolve(Trainer.HISTORY));
-                m.write(out.resolve("manifest.json"));
+                m.addOutput(folder.history());
+                m.write(folder.manifest());
                 tracker.logMetric("final_best_select_loss", r.bestSelectLoss(), r.steps());
                 tracker.logParentMetrics(Map.of("best_select_loss_teacher_" + name, r.bestSelectLoss()));
                 tracker.logParentParams(Map.of("teacher_" + name, Map.of("hidden_width", spec.hiddenWidth(), "blocks", spec.blocks(),
                         "epochs", settings.epochs())));
-                tracker.logArtifact(out.resolve(Trainer.LOSS_PNG), "plots");
-                tracker.logArtifact(out.resolve(Trainer.HISTORY), null);
-                tracker.logArtifact(out.resolve(Trainer.MODEL).resolve(org.icaloflow.flow.Flow.JSON_FILE), "model");
+                tracker.logArtifact(folder.lossPlot(), "plots");
+                tracker.logArtifact(folder.history(), null);
+                tracker.logArtifact(folder.model().resolve(org.icaloflow.flow.Flow.JSON_FILE), "model");
                 System.err.printf(java.util.Locale.ROOT, "icaloflow train: %s best selection loss %.6g at step %d -> %s; peak RSS %.0f MiB%n", name,
-                        r.bestSelectLoss(), r.bestStep(), out.resolve(Trainer.MODEL), peak);
+                        r.bestSelectLoss(), r.bestStep(), folder.model(), peak);
             } catch (RuntimeException e) {
                 tracker.fail();
                 throw e;

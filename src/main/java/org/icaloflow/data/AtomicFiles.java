@@ -10,11 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
- * Every output file is written through here: first to a temporary file in the target's folder
+ * Every output file and folder is written through here: first to a temporary sibling in the target's folder
  * ({@code .NAME.tmp-RANDOM}), then moved onto the target with {@code ATOMIC_MOVE}. Readers never see a
- * half-written output, and a failed or killed stage leaves at most a hidden temp file behind.
+ * half-written output, and a failed or killed stage leaves at most a hidden temp file or folder behind.
+ * A folder ({@link #writeFolder}) is built complete in its temp sibling, then swapped in: an existing target
+ * is first renamed aside to {@code .NAME.old}, the temp folder renamed onto the target, and the old one deleted.
  */
 public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -71,6 +75,42 @@ public final class AtomicFiles {
         } catch (AtomicMoveNotSupportedException e) {
             // same folder, so this only happens on exotic file systems: fall back to a plain replace
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Builds a folder atomically: runs {@code buildInTemp} on a fresh temp path next to {@code target} (the path
+     * does not exist yet; the action creates it), then swaps it in place of {@code target} (see the class
+     * comment). On any failure the temp folder is deleted and the exception rethrown as it is, for the caller
+     * to word.
+     */
+    public static void writeFolder(Path target, IOAction<Path> buildInTemp) throws IOException {
+        Path tmp = tempFor(target);
+        try {
+            buildInTemp.accept(tmp);
+            swapFolder(tmp, target);
+        } catch (IOException | RuntimeException e) {
+            deleteTreeQuietly(tmp);
+            throw e;
+        }
+    }
+
+    /** Swaps a finished temp folder in place of {@code dir}: the old one, if any, goes aside first, then away. */
+    private static void swapFolder(Path tmp, Path dir) throws IOException {
+        Path old = dir.resolveSibling("." + dir.getFileName() + ".old");
+        deleteTreeQuietly(old);
+        if (Files.exists(dir)) Files.move(dir, old);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        deleteTreeQuietly(old);
+    }
+
+    /** Deletes a folder tree (or a file) if present, ignoring failures (for cleanup paths). */
+    public static void deleteTreeQuietly(Path p) {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> w = Files.walk(p)) {
+            w.sorted(Comparator.reverseOrder()).forEach(AtomicFiles::deleteQuietly);
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort cleanup
         }
     }
 

@@ -1,7 +1,5 @@
 package org.icaloflow.data;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.BuildInfo;
@@ -22,9 +20,7 @@ import java.util.Map;
  * only files, so this is all the state there is between stages.
  */
 public final class StageManifest {
-    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-    private final ObjectNode root = JSON.createObjectNode();
+    private final ObjectNode root = Json.MAPPER.createObjectNode();
     private final ArrayNode inputs;
     private final ArrayNode outputs;
 
@@ -57,12 +53,12 @@ public final class StageManifest {
 
     /** A free-form section (settings, constants, counts); values are converted by Jackson. */
     public StageManifest put(String key, Object value) {
-        root.set(key, JSON.valueToTree(value));
+        root.set(key, Json.MAPPER.valueToTree(value));
         return this;
     }
 
     public StageManifest put(String key, Map<String, ?> value) {
-        root.set(key, JSON.valueToTree(value));
+        root.set(key, Json.MAPPER.valueToTree(value));
         return this;
     }
 
@@ -73,7 +69,7 @@ public final class StageManifest {
     /** Writes the manifest atomically. */
     public void write(Path file) {
         try {
-            AtomicFiles.writeString(file, JSON.writeValueAsString(root) + "\n");
+            AtomicFiles.writeString(file, Json.PRETTY.writeValueAsString(root) + "\n");
         } catch (IOException e) {
             throw new UserError(file + ": cannot write manifest (" + e.getMessage() + ")");
         }
@@ -82,7 +78,7 @@ public final class StageManifest {
     /** Reads a manifest written by {@link #write}. */
     public static ObjectNode read(Path file) {
         try {
-            return (ObjectNode) JSON.readTree(file.toFile());
+            return (ObjectNode) Json.MAPPER.readTree(file.toFile());
         } catch (IOException | ClassCastException e) {
             throw new UserError(file + ": not a readable manifest (" + e.getMessage() + ")");
         }

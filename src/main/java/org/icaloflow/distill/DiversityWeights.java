@@ -1,6 +1,6 @@
 package org.icaloflow.distill;
 
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.icaloflow.train.TrainingData;
 
 import java.util.Iterator;
@@ -45,7 +45,7 @@ public final class DiversityWeights {
                 int k = bin(b.c()[i * cd], lo, hi, bins);
                 count[k]++;
                 for (int j = 0; j < d; j++) {
-                    double u = Preprocessing.inverseLogit(b.x()[i * d + j]);
+                    double u = ShowerEncoding.inverseLogit(b.x()[i * d + j]);
                     sum[k][j] += u;
                     sq[k][j] += u * u;
                 }

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 
 /**
  * Detector-level aggregates of one calorimeter layer, the "channels" of the ZDC physics loss (Majerz et al.)
@@ -27,7 +27,7 @@ public final class LayerAggregates {
         this.alphaBins = alphaBins;
         this.radialBins = radialBins;
         int v = alphaBins * radialBins, k = count();
-        float scale = (float) (1 / (1 - 2 * Preprocessing.ALPHA));
+        float scale = (float) (1 / (1 - 2 * ShowerEncoding.ALPHA));
         matrix = new float[v * k];
         for (int a = 0; a < alphaBins; a++) {
             int q = a * 4 / alphaBins;   // quadrant of α bin a (uneven when nα is not a multiple of 4)
@@ -62,7 +62,7 @@ public final class LayerAggregates {
     public double[] aggregate(float[] u, int n) {
         int v = voxels(), k = count();
         double[] out = new double[n * k];
-        double unscale = 1 - 2 * Preprocessing.ALPHA;
+        double unscale = 1 - 2 * ShowerEncoding.ALPHA;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < v; j++)
                 for (int c = 0; c < k; c++)

@@ -7,7 +7,7 @@ import org.icaloflow.data.ShowerSource;
 import org.icaloflow.evaluate.classifier.ClassifierControl;
 import org.icaloflow.evaluate.classifier.ClassifierInputs;
 import org.icaloflow.evaluate.classifier.ClassifierSettings;
-import org.icaloflow.evaluate.classifier.ClassifierTest;
+import org.icaloflow.evaluate.classifier.TwoSampleClassifier;
 import org.icaloflow.evaluate.classifier.ClassifierWeights;
 import org.icaloflow.evaluate.classifier.RowSource;
 
@@ -29,7 +29,7 @@ public final class ClassifierRun {
     private ClassifierRun() {
     }
 
-    public static Map<String, ClassifierTest.Result> run(Geometry g, double thresholdMeV, List<Path> reference,
+    public static Map<String, TwoSampleClassifier.Result> run(Geometry g, double thresholdMeV, List<Path> reference,
                                                          List<Evaluation.Sample> samples, List<String> levels,
                                                          ClassifierSettings s, long maxShowers, Path out, PrintStream log) {
         return run(g, thresholdMeV, reference, samples, levels, s, maxShowers, ClassifierInputs.HlfSet.CHALLENGE, out, log);
@@ -38,12 +38,12 @@ public final class ClassifierRun {
     /**
      * As above with the high-level input set {@code hlf}. Besides classifier.csv (unchanged format) it writes
      * classifier_info.csv: {@code sample,level,hlf_set,showers_per_class,control_auc} (the equal number of showers each
-     * class contributed, {@link ClassifierTest#showersPerClass}; the mean AUC of the level's control); the hlf_set is
+     * class contributed, {@link TwoSampleClassifier#showersPerClass}; the mean AUC of the level's control); the hlf_set is
      * "-" for the low level. At every level, after the samples, the control row ({@link ClassifierControl}: the reference
      * against the "truth" sample when there is one, else reference half A against half B, with voxel energies × 1.1)
      * runs with the same settings, as sample "control".
      */
-    public static Map<String, ClassifierTest.Result> run(Geometry g, double thresholdMeV, List<Path> reference,
+    public static Map<String, TwoSampleClassifier.Result> run(Geometry g, double thresholdMeV, List<Path> reference,
                                                          List<Evaluation.Sample> samples, List<String> levels,
                                                          ClassifierSettings s, long maxShowers, ClassifierInputs.HlfSet hlf,
                                                          Path out, PrintStream log) {
@@ -53,10 +53,10 @@ public final class ClassifierRun {
                 throw new UserError("--generated: the sample name '" + ClassifierControl.NAME + "' is reserved for the classifier's control row");
         for (String l : levels)
             if (!l.equals("low") && !l.equals("high")) throw new UserError("--classifier: levels are low and high, got '" + l + "'");
-        Map<String, ClassifierTest.Result> results = new LinkedHashMap<>();
+        Map<String, TwoSampleClassifier.Result> results = new LinkedHashMap<>();
         List<Plot.Panel> weightPanels = new ArrayList<>();
         double[] edges = ClassifierWeights.logEdges(1e-3, 1e3, 60);
-        List<ClassifierTest.Row> rows = new ArrayList<>();
+        List<TwoSampleClassifier.Row> rows = new ArrayList<>();
         StringBuilder tails = new StringBuilder("sample,level,run,generated_above2,generated_above5,generated_below0p5,generated_below0p2\n");
         for (String level : levels) {
             RowSource ref = inputs(g, thresholdMeV, reference, level, maxShowers, hlf);
@@ -66,23 +66,23 @@ public final class ClassifierRun {
             for (Evaluation.Sample sample : samples) {
                 log.printf(Locale.ROOT, "classifier: %s vs reference, %s level, %d run(s)%n", sample.name(), level, s.runs());
                 RowSource gen = inputs(g, thresholdMeV, sample.files(), level, maxShowers, hlf);
-                int perClass = ClassifierTest.showersPerClass(ref.rows(), gen.rows());
+                int perClass = TwoSampleClassifier.showersPerClass(ref.rows(), gen.rows());
                 smallest = Math.min(smallest, perClass);
                 if (sample.name().equals(ClassifierControl.TRUTH)) truthRows = gen.rows();
                 log.printf(Locale.ROOT, "classifier: %s %s level%s: %d showers of each class (reference %d, %s %d; the larger drawn with the run's seed)%n",
                         sample.name(), level, level.equals("high") ? " (" + hlf.label() + " set, " + ref.dim() + " inputs)" : "",
                         perClass, ref.rows(), sample.name(), gen.rows());
                 levelInfo.add(String.format(Locale.ROOT, "%s,%s,%s,%d", sample.name(), level, level.equals("high") ? hlf.label() : "-", perClass));
-                ClassifierTest.Result r = ClassifierTest.run(ref, gen, s, log);
+                TwoSampleClassifier.Result r = TwoSampleClassifier.run(ref, gen, s, log);
                 results.put(sample.name() + "/" + level, r);
-                rows.addAll(ClassifierTest.rows(sample.name(), level, r));
+                rows.addAll(TwoSampleClassifier.rows(sample.name(), level, r));
                 ClassifierWeights.writeHistogramCsv(out.resolve("classifier_weights_" + sample.name() + "_" + level + ".csv"), r.runs(), 1e-3, 1e3, 60);
-                ClassifierTest.RunResult first = r.runs().get(0);
+                TwoSampleClassifier.RunResult first = r.runs().get(0);
                 weightPanels.add(Plot.histograms(sample.name() + ", " + level + " level: w = C/(1-C)", "classifier weight w", "density",
                         edges, List.of(new Plot.Series("reference", Plot.REFERENCE, density(first.weightsReference(), edges)),
                                 new Plot.Series(sample.name(), Plot.sampleColour(0), density(first.weightsGenerated(), edges))),
                         true, true));
-                for (ClassifierTest.RunResult rr : r.runs()) {
+                for (TwoSampleClassifier.RunResult rr : r.runs()) {
                     ClassifierWeights.Tails t = ClassifierWeights.tails(rr.weightsGenerated());
                     tails.append(String.format(Locale.ROOT, "%s,%s,%d,%.6g,%.6g,%.6g,%.6g%n", sample.name(), level, rr.run(),
                             t.above2(), t.above5(), t.below0p5(), t.below0p2()));
@@ -109,16 +109,16 @@ public final class ClassifierRun {
                 a = ClassifierControl.subset(ref, halves[0]);
                 b = distortedInputs(g, thresholdMeV, reference, level, hlf, halves[1]);
             }
-            ClassifierTest.Result c = ClassifierTest.run(a, b, s, log);
+            TwoSampleClassifier.Result c = TwoSampleClassifier.run(a, b, s, log);
             results.put(ClassifierControl.NAME + "/" + level, c);
-            rows.addAll(ClassifierTest.rows(ClassifierControl.NAME, level, c));
+            rows.addAll(TwoSampleClassifier.rows(ClassifierControl.NAME, level, c));
             levelInfo.add(String.format(Locale.ROOT, "%s,%s,%s,%d", ClassifierControl.NAME, level, level.equals("high") ? hlf.label() : "-", n));
             for (String line : levelInfo) info.append(line).append(String.format(Locale.ROOT, ",%.6f%n", c.aucMean()));
             boolean powered = c.aucMean() >= ClassifierControl.MIN_AUC;
             log.printf(Locale.ROOT, "classifier: control %s: AUC %.4f ± %.4f%s%n", level, c.aucMean(), c.aucStd(),
                     powered ? "" : " < " + ClassifierControl.MIN_AUC + ": this level's test is UNDER-POWERED, its AUCs are no result");
         }
-        ClassifierTest.writeCsv(out.resolve("classifier.csv"), rows);
+        TwoSampleClassifier.writeCsv(out.resolve("classifier.csv"), rows);
         org.icaloflow.data.AtomicFiles.writeString(out.resolve("classifier_info.csv"), info.toString());
         // CaloDREAM's diagnostic: where the classifier finds generated showers too rare (w > 1) or too common (w < 1)
         Plot.save(out.resolve("plots").resolve("classifier_weights.png"), "Classifier weights on the validation showers (run 0)",

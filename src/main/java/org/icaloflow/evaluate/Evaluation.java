@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Geometry;
+import org.icaloflow.data.Json;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerSource;
-import org.icaloflow.data.StageManifest;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -257,7 +257,7 @@ public final class Evaluation {
                 sp.append(en.getKey()).append(',').append(s.getKey()).append(',').append(s.getValue()).append('\n');
         AtomicFiles.writeString(out.resolve("separation_power.csv"), sp.toString());
 
-        ObjectNode j = StageManifest.JSON.createObjectNode();
+        ObjectNode j = Json.MAPPER.createObjectNode();
         j.put("geometry", g.name());
         j.put("threshold_mev", threshold);
         ObjectNode rn = j.putObject("reference");
@@ -288,7 +288,7 @@ public final class Evaluation {
         var outs = j.putArray("outputs");
         for (String s : List.of("histograms.csv", "separation_power.csv", "plots/")) outs.add(s);
         try {
-            AtomicFiles.writeString(out.resolve("summary.json"), StageManifest.JSON.writeValueAsString(j) + "\n");
+            AtomicFiles.writeString(out.resolve("summary.json"), Json.PRETTY.writeValueAsString(j) + "\n");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Geometry;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.data.Json;
 import org.icaloflow.evaluate.classifier.ClassifierInputs;
 import org.icaloflow.evaluate.classifier.RowSource;
 
@@ -30,7 +30,7 @@ public final class FpdKpdRun {
                            ClassifierInputs.HlfSet hlf, long seed, Path out, PrintStream log) {
         double[][] ref = toDouble(ClassifierRun.inputs(g, thresholdMeV, reference, "high", 0, hlf));
         StringBuilder csv = new StringBuilder(HEADER + "\n");
-        ObjectNode node = StageManifest.JSON.createObjectNode();
+        ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("hlf_set", hlf.label());
         node.put("scale", 1e3);
         for (Evaluation.Sample s : samples) {
@@ -67,12 +67,12 @@ public final class FpdKpdRun {
         AtomicFiles.writeString(out.resolve("fpd_kpd.csv"), csv.toString());
         Path summary = out.resolve("summary.json");
         try {
-            ObjectNode j = Files.isRegularFile(summary) ? (ObjectNode) StageManifest.JSON.readTree(summary.toFile())
-                    : StageManifest.JSON.createObjectNode();
+            ObjectNode j = Files.isRegularFile(summary) ? (ObjectNode) Json.MAPPER.readTree(summary.toFile())
+                    : Json.MAPPER.createObjectNode();
             j.set("fpd_kpd", node);
             JsonNode outs = j.get("outputs");
             if (outs != null && outs.isArray()) ((com.fasterxml.jackson.databind.node.ArrayNode) outs).add("fpd_kpd.csv");
-            AtomicFiles.writeString(summary, StageManifest.JSON.writeValueAsString(j) + "\n");
+            AtomicFiles.writeString(summary, Json.PRETTY.writeValueAsString(j) + "\n");
         } catch (IOException e) {
             throw new IllegalStateException(summary + ": " + e.getMessage(), e);
         }

@@ -9,8 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -24,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.icaloflow.UserError;
+import org.icaloflow.data.Json;
 
 /**
  * Conditional autoregressive rational-quadratic-spline flow (MAF or IAF) with a standard-normal base.
@@ -64,7 +63,6 @@ public final class Flow implements AutoCloseable {
     public static final String JSON_FILE = "flow.json";
     public static final String PARAMS_FILE = "params.bin";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final double LOG_2PI = Math.log(2 * Math.PI);
     /** On the CPU, {@link #sampleFrom} works in row chunks whose MADE outputs hold at most this many values (16 MB in float32). */
     static final long SAMPLE_CHUNK_ELEMENTS = 4L << 20;
@@ -561,7 +559,7 @@ public final class Flow implements AutoCloseable {
     public void save(Path dir) {
         try {
             Files.createDirectories(dir);
-            ObjectNode root = MAPPER.createObjectNode();
+            ObjectNode root = Json.MAPPER.createObjectNode();
             root.put("format", FORMAT);
             root.put("formatVersion", FORMAT_VERSION);
             root.put("dataType", dataType == DataType.FLOAT64 ? "float64" : "float32");
@@ -598,7 +596,7 @@ public final class Flow implements AutoCloseable {
                     list.encode(os);
                 }
             }
-            MAPPER.writeValue(dir.resolve(JSON_FILE).toFile(), root);
+            Json.PRETTY.writeValue(dir.resolve(JSON_FILE).toFile(), root);
         } catch (IOException e) {
             throw new UserError("cannot write flow checkpoint " + dir + ": " + e.getMessage(), e);
         }
@@ -621,7 +619,7 @@ public final class Flow implements AutoCloseable {
         }
         JsonNode root;
         try {
-            root = MAPPER.readTree(json.toFile());
+            root = Json.MAPPER.readTree(json.toFile());
         } catch (IOException e) {
             throw new UserError("cannot read " + json + ": " + e.getMessage(), e);
         }

@@ -3,13 +3,13 @@ package org.icaloflow.flow;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.icaloflow.UserError;
+import org.icaloflow.data.Json;
 
 /**
  * Hyperparameters of an autoregressive spline flow (the paper's Table II plus spline settings).
@@ -57,8 +57,6 @@ public record FlowSpec(
     /** Keys accepted in JSON / YAML, in canonical order. */
     public static final List<String> KEYS = List.of("kind", "dim", "conditionDim", "hiddenLayers",
             "hiddenWidth", "blocks", "bins", "tailBound", "seed", "minBinWidth", "minBinHeight", "minDerivative", "outputInit");
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Canonical constructor: validates, naming the bad key. */
     public FlowSpec {
@@ -191,7 +189,7 @@ public record FlowSpec(
             node = ((ObjectNode) node.deepCopy()).put("kind", k);
         }
         try {
-            return MAPPER.treeToValue(node, FlowSpec.class);
+            return Json.MAPPER.treeToValue(node, FlowSpec.class);
         } catch (Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof UserError u) {
@@ -204,7 +202,7 @@ public record FlowSpec(
 
     /** This spec as a JSON tree (all keys written). */
     public ObjectNode toTree() {
-        return MAPPER.valueToTree(this);
+        return Json.MAPPER.valueToTree(this);
     }
 
     /** Number of spline parameters per feature, 3K − 1. */

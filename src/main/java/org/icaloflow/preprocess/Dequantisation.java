@@ -41,12 +41,12 @@ public final class Dequantisation {
 
     /** One draw of U[0, 5 keV] in MeV. */
     public static double draw(SplittableRandom rng) {
-        return rng.nextDouble() * Preprocessing.NOISE_MEV;
+        return rng.nextDouble() * ShowerEncoding.NOISE_MEV;
     }
 
     /** (A2, A3) for one layer energy (MeV) with one fresh draw. */
     public static float layerEnergy(double layerMeV, SplittableRandom rng) {
-        return (float) Preprocessing.layerEnergyTarget(layerMeV, draw(rng));
+        return (float) ShowerEncoding.layerEnergyTarget(layerMeV, draw(rng));
     }
 
     /**
@@ -60,7 +60,7 @@ public final class Dequantisation {
             scratch[v] = e;
             sum += e;
         }
-        for (int v = 0; v < count; v++) out[at + v] = (float) Preprocessing.logit(scratch[v] / sum);
+        for (int v = 0; v < count; v++) out[at + v] = (float) ShowerEncoding.logit(scratch[v] / sum);
     }
 
     /** SplitMix64's finaliser: a bijective 64-bit mix. */

@@ -68,12 +68,12 @@ public final class Preprocessor {
                 manifest.addOutput(train);
                 manifest.addOutput(select);
                 Map<String, Object> constants = new LinkedHashMap<>();
-                constants.put("incident_scale_mev", Preprocessing.INCIDENT_SCALE_MEV);
-                constants.put("layer_scale_mev", Preprocessing.LAYER_SCALE_MEV);
-                constants.put("noise_mev", Preprocessing.NOISE_MEV);
-                constants.put("logit_alpha", Preprocessing.ALPHA);
-                constants.put("flow2_layer_divisor", Preprocessing.FLOW2_LAYER_DIVISOR);
-                constants.put("threshold_mev", Preprocessing.THRESHOLD_MEV);
+                constants.put("incident_scale_mev", ShowerEncoding.INCIDENT_SCALE_MEV);
+                constants.put("layer_scale_mev", ShowerEncoding.LAYER_SCALE_MEV);
+                constants.put("noise_mev", ShowerEncoding.NOISE_MEV);
+                constants.put("logit_alpha", ShowerEncoding.ALPHA);
+                constants.put("flow2_layer_divisor", ShowerEncoding.FLOW2_LAYER_DIVISOR);
+                constants.put("threshold_mev", ShowerEncoding.THRESHOLD_MEV);
                 manifest.put("constants", constants);
                 Map<String, Object> settings = new LinkedHashMap<>();
                 settings.put("geometry", g.name());
@@ -89,7 +89,7 @@ public final class Preprocessor {
                 manifest.put("clipped_layer_energies", clipped);
                 if (clipped > 0) {
                     System.err.printf(java.util.Locale.ROOT, "icaloflow preprocess: warning: %d layer energies (%.3g%% of all) exceed %.0f MeV and were clipped to it%n",
-                            clipped, 100.0 * clipped / ((double) n * g.layers()), Preprocessing.LAYER_SCALE_MEV);
+                            clipped, 100.0 * clipped / ((double) n * g.layers()), ShowerEncoding.LAYER_SCALE_MEV);
                 }
                 manifest.write(outDir.resolve(MANIFEST));
                 return new Result(wt.rows(), ws.rows());
@@ -106,7 +106,7 @@ public final class Preprocessor {
                 double sum = 0;
                 int o = r * g.voxels() + l * vpl;
                 for (int v = 0; v < vpl; v++) sum += b.showersMeV()[o + v];
-                if (sum + Preprocessing.NOISE_MEV > Preprocessing.LAYER_SCALE_MEV) c++;
+                if (sum + ShowerEncoding.NOISE_MEV > ShowerEncoding.LAYER_SCALE_MEV) c++;
             }
         }
         return c;
@@ -116,7 +116,7 @@ public final class Preprocessor {
     private static void rawRow(Geometry g, ShowerBatch b, int r, float[] out, int at) {
         int layers = g.layers(), vpl = g.voxelsPerLayer();
         float[] mev = b.showersMeV();
-        out[at] = (float) Preprocessing.incidentCondition(b.incidentEnergyMeV()[r]);
+        out[at] = (float) ShowerEncoding.incidentCondition(b.incidentEnergyMeV()[r]);
         for (int l = 0; l < layers; l++) {
             double sum = 0;
             int o = r * g.voxels() + l * vpl;

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.icaloflow.BuildInfo;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
+import org.icaloflow.data.Json;
 import org.icaloflow.data.StageManifest;
+import org.icaloflow.train.ModelFolder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -379,7 +381,8 @@ public final class Report {
             return;
         }
         for (Path d : in.trainingDirs()) {
-            Path manifest = d.resolve("manifest.json");
+            ModelFolder folder = new ModelFolder(d);
+            Path manifest = folder.manifest();
             String title = d.getParent() == null ? d.getFileName().toString() : d.getParent().getFileName() + "/" + d.getFileName();
             String result = null;
             if (Files.isRegularFile(manifest)) {
@@ -393,7 +396,7 @@ public final class Report {
             }
             subheading(title);
             if (result != null) para(result);
-            Path png = d.resolve("loss.png");
+            Path png = folder.lossPlot();
             if (Files.isRegularFile(png)) image(png, title + ": loss");
         }
     }
@@ -462,7 +465,7 @@ public final class Report {
         for (Path m : manifests) {
             JsonNode root;
             try {
-                root = StageManifest.JSON.readTree(m.toFile());
+                root = Json.MAPPER.readTree(m.toFile());
             } catch (IOException | RuntimeException e) {
                 unreadable.add(m.toString());
                 continue;

@@ -1,5 +1,7 @@
 package org.icaloflow.sample;
 
+import org.icaloflow.data.Seeds;
+
 import java.util.SplittableRandom;
 
 /**
@@ -41,12 +43,6 @@ public final class BaseNoise {
 
     /** Independent 64-bit key per (seed, shower, stream): nested SplitMix64 finalisers. */
     static long key(long seed, long shower, int stream) {
-        return mix64(mix64(mix64(seed + 0x9E3779B97F4A7C15L) + shower) + stream + 0x632BE59BD9B4E019L);
-    }
-
-    static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.mix64(Seeds.mix64(Seeds.mix64(seed + 0x9E3779B97F4A7C15L) + shower) + stream + 0x632BE59BD9B4E019L);
     }
 }

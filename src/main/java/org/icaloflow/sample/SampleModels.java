@@ -7,9 +7,9 @@ import org.icaloflow.data.StageManifest;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
+import org.icaloflow.train.ModelFolder;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,11 +87,10 @@ public final class SampleModels implements AutoCloseable {
     /** {@code dir} itself when it holds flow.json, else {@code dir/model}. */
     public static Path modelDir(Path dir, String option) {
         if (dir == null) throw new UserError(option + " is required");
-        if (Files.isRegularFile(dir.resolve(Flow.JSON_FILE))) return dir;
-        Path model = dir.resolve("model");
-        if (Files.isRegularFile(model.resolve(Flow.JSON_FILE))) return model;
+        Path found = ModelFolder.findModel(dir);
+        if (found != null) return found;
         throw new UserError(option + " " + dir + ": not a flow model folder (no " + Flow.JSON_FILE + " in it or in "
-                + model + ")");
+                + new ModelFolder(dir).model() + ")");
     }
 
     private static void requireUniform(Geometry g) {
@@ -105,7 +104,7 @@ public final class SampleModels implements AutoCloseable {
         int vpl = g.voxelsPerLayer();
         expect(m.get(0), layers, 1, g, "the number of layers; condition E_inc");
         expect(m.get(1), vpl, 2, g, "voxels per layer; condition E_inc, E_1");
-        expect(m.get(2), vpl, Preprocessing.flow3ConditionWidth(layers, vpl), g,
+        expect(m.get(2), vpl, ShowerEncoding.flow3ConditionWidth(layers, vpl), g,
                 "voxels per layer; condition E_inc, E_i, E_i-1, " + vpl + " voxels, one-hot over " + (layers - 1));
     }
 

@@ -1,6 +1,6 @@
 package org.icaloflow.sample;
 
-import org.icaloflow.synth.ShowerGenerator;
+import org.icaloflow.data.IncidentEnergies;
 
 import java.util.function.Consumer;
 
@@ -43,7 +43,7 @@ public final class SampleTiming {
 
     /** Times one batch size; {@code log} receives progress lines. */
     public Point time(int batch, Budget budget, long seed, Consumer<String> log) {
-        double[] e = ShowerGenerator.sampleEnergies(batch, seed);
+        double[] e = IncidentEnergies.logUniform(batch, seed);
         // warm-up for at least 2 s: kernels, eval-mode weight caches, allocator at this size, and the JIT (one
         // call leaves the Java side of the per-op path interpreted: batch-1 figures came out up to 2x too high)
         double[] warm = java.util.Arrays.copyOf(e, Math.min(batch, 100));

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.flow.Flow;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
@@ -17,15 +17,15 @@ import java.util.stream.IntStream;
  * ({@code generate_flow_1/2/3}) does it:
  * <ol>
  *   <li>Flow-1 given E_inc (A1) gives y_i; the proxy layer energies are Ẽ_i = clamp(inverse logit(y_i), 0, 1) x 65 GeV,
- *       below the threshold set to zero ({@link Preprocessing#proxyLayerEnergy}). Wherever a layer energy conditions
- *       a flow it is this Ẽ_i re-encoded, logit(Ẽ_i / 65 GeV) without noise ({@link Preprocessing#layerEnergyCondition});</li>
+ *       below the threshold set to zero ({@link ShowerEncoding#proxyLayerEnergy}). Wherever a layer energy conditions
+ *       a flow it is this Ẽ_i re-encoded, logit(Ẽ_i / 65 GeV) without noise ({@link ShowerEncoding#layerEnergyCondition});</li>
  *   <li>Flow-2 gives layer 1 given [E_inc, logit(Ẽ_1 / 65 GeV) / 4] (A5);</li>
  *   <li>Flow-3, for i = 2..L, gives layer i given [E_inc, logit(Ẽ_i/65 GeV), logit(Ẽ_i-1/65 GeV), layer i-1
- *       re-encoded, one-hot(i) over L-1] — the layout of {@code Preprocessing.Encoded.flow3Condition}. Layer i-1
- *       is fed back as training showed it (Eq. A4, {@link Preprocessing#encodeLayerCondition}): its postprocessed
+ *       re-encoded, one-hot(i) over L-1] — the layout of {@code ShowerEncoding.Encoded.flow3Condition}. Layer i-1
+ *       is fed back as training showed it (Eq. A4, {@link ShowerEncoding#encodeLayerCondition}): its postprocessed
  *       MeV values plus fresh U[0, 5 keV] noise per voxel ({@link BaseNoise#feedback}), divided by that noisy sum,
  *       logit;</li>
- *   <li>postprocessing of every layer (Eq. 2, {@link Preprocessing#decodeGeneratedLayer}): inverse logit clamped
+ *   <li>postprocessing of every layer (Eq. 2, {@link ShowerEncoding#decodeGeneratedLayer}): inverse logit clamped
  *       to [0, 1], times Ẽ_i, voxels below the threshold set to zero, optionally renormalised. The one threshold
  *       ({@link Options#thresholdMeV}) applies to Ẽ_i, to the output and so to the fed-back layer, as the
  *       authors' single {@code --threshold_cut}.</li>
@@ -51,7 +51,7 @@ public final class Sampler {
      */
     public record Options(long seed, double thresholdMeV, boolean renormalise) {
         public static Options defaults(long seed) {
-            return new Options(seed, Preprocessing.THRESHOLD_MEV, false);
+            return new Options(seed, ShowerEncoding.THRESHOLD_MEV, false);
         }
     }
 
@@ -101,7 +101,7 @@ public final class Sampler {
         double thr = options.thresholdMeV();
         float[] showers = new float[n * voxels];
         double[] cInc = new double[n];
-        for (int i = 0; i < n; i++) cInc[i] = Preprocessing.incidentCondition(incidentMeV[i]);
+        for (int i = 0; i < n; i++) cInc[i] = ShowerEncoding.incidentCondition(incidentMeV[i]);
         AtomicLong bad = new AtomicLong();
         int done = 0;
         try (NDManager batch = root.newSubManager()) {
@@ -114,11 +114,11 @@ public final class Sampler {
                 double[] y = doubles(f1.sampleFrom(z, upload(m, cInc, new Shape(n, 1), f1.dataType())));
                 for (int k = 0; k < y.length; k++) {
                     if (Double.isFinite(y[k])) {
-                        proxy[k] = Preprocessing.proxyLayerEnergy(y[k], thr);
+                        proxy[k] = ShowerEncoding.proxyLayerEnergy(y[k], thr);
                     } else {
                         bad.incrementAndGet(); // a zero layer energy
                     }
-                    cE[k] = Preprocessing.layerEnergyCondition(proxy[k]);
+                    cE[k] = ShowerEncoding.layerEnergyCondition(proxy[k]);
                 }
             }
             // the last generated layer in MeV (postprocessed, as written): what conditions the next layer
@@ -129,7 +129,7 @@ public final class Sampler {
                 double[] c = new double[2 * n];
                 for (int i = 0; i < n; i++) {
                     c[2 * i] = cInc[i];
-                    c[2 * i + 1] = cE[i * layers] / Preprocessing.FLOW2_LAYER_DIVISOR;
+                    c[2 * i + 1] = cE[i * layers] / ShowerEncoding.FLOW2_LAYER_DIVISOR;
                 }
                 NDArray z = noise(m, f2, n, firstIndex, 0, vpl);
                 decode(f2.sampleFrom(z, upload(m, c, new Shape(n, 2), f2.dataType())), 0, n, proxy, layerMeV, showers, bad);
@@ -137,7 +137,7 @@ public final class Sampler {
             done = 1;
             if (monitor == null || monitor.afterLayer(0)) {
                 Flow f3 = models.flow3();
-                int width = Preprocessing.flow3ConditionWidth(layers, vpl);
+                int width = ShowerEncoding.flow3ConditionWidth(layers, vpl);
                 double[] cond = new double[n * width];
                 long seed = options.seed();
                 for (int l = 1; l < layers; l++) {
@@ -148,7 +148,7 @@ public final class Sampler {
                         cond[o] = cInc[i];
                         cond[o + 1] = cE[i * layers + layer];
                         cond[o + 2] = cE[i * layers + layer - 1];
-                        Preprocessing.encodeLayerCondition(layerMeV, i * vpl, vpl,
+                        ShowerEncoding.encodeLayerCondition(layerMeV, i * vpl, vpl,
                                 BaseNoise.feedback(seed, firstIndex + i, layer - 1), cond, o + 3);
                         java.util.Arrays.fill(cond, o + 3 + vpl, o + width, 0);
                         cond[o + 3 + vpl + (layer - 1)] = 1;
@@ -180,7 +180,7 @@ public final class Sampler {
                     x[v] = Double.NEGATIVE_INFINITY; // zero energy
                 }
             }
-            Preprocessing.decodeGeneratedLayer(x, from, vpl, proxy[i * layers + l], options.thresholdMeV(),
+            ShowerEncoding.decodeGeneratedLayer(x, from, vpl, proxy[i * layers + l], options.thresholdMeV(),
                     options.renormalise(), layerMeV, from);
             int out = i * voxels + l * vpl;
             for (int v = 0; v < vpl; v++) showers[out + v] = (float) layerMeV[from + v];

@@ -1,6 +1,7 @@
 package org.icaloflow.synth;
 
 import org.icaloflow.data.Geometry;
+import org.icaloflow.data.Seeds;
 
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -25,8 +26,6 @@ public final class ShowerGenerator {
 
     /** Readout threshold of the CaloChallenge evaluator in MeV: 0.5 keV over the 0.033 sampling fraction. */
     public static final double READOUT_THRESHOLD_MEV = 0.5e-3 / 0.033;
-    /** Default incident-energy range in MeV (1 GeV to 1 TeV, log-uniform). */
-    public static final double MIN_ENERGY_MEV = 1e3, MAX_ENERGY_MEV = 1e6;
     private static final double TWO_PI = 2 * Math.PI;
 
     private final Geometry g;
@@ -113,27 +112,9 @@ public final class ShowerGenerator {
                 .forEach(i -> generateInto(energiesMeV[i], seed, firstIndex + i, out, i * voxels));
     }
 
-    /** Log-uniform incident energies in [minMeV, maxMeV); value i depends only on (seed, i). */
-    public static double[] sampleEnergies(int n, long seed, double minMeV, double maxMeV) {
-        if (!(minMeV > 0) || !(maxMeV >= minMeV)) throw new IllegalArgumentException("need 0 < min <= max");
-        double[] e = new double[n];
-        double lr = StrictMath.log(maxMeV / minMeV);
-        long s = mix64(seed ^ 0x5DEECE66DL) + 0x632BE59BD9B4E019L;
-        for (int i = 0; i < n; i++) {
-            double u = new SplittableRandom(streamSeed(s, i)).nextDouble();
-            e[i] = minMeV * StrictMath.exp(lr * u);
-        }
-        return e;
-    }
-
-    /** Log-uniform incident energies in 1 GeV - 1 TeV. */
-    public static double[] sampleEnergies(int n, long seed) {
-        return sampleEnergies(n, seed, MIN_ENERGY_MEV, MAX_ENERGY_MEV);
-    }
-
     /** The per-shower shape of shower (seed, index) at {@code energyMeV}, as {@link #generate} draws it. */
     public Shape shape(double energyMeV, long seed, long index) {
-        return drawShape(energyMeV, new Rng(streamSeed(seed, index)));
+        return drawShape(energyMeV, new Rng(Seeds.stream(seed, index)));
     }
 
     private Shape drawShape(double energyMeV, Rng rng) {
@@ -161,7 +142,7 @@ public final class ShowerGenerator {
 
     /** Writes shower (seed, index) into {@code out[offset, offset + voxels)}. */
     public void generateInto(double energyMeV, long seed, long index, float[] out, int offset) {
-        Rng rng = new Rng(streamSeed(seed, index));
+        Rng rng = new Rng(Seeds.stream(seed, index));
         Shape s = drawShape(energyMeV, rng);
         java.util.Arrays.fill(out, offset, offset + voxels, 0f);
         double visible = energyMeV * s.response();
@@ -424,16 +405,6 @@ public final class ShowerGenerator {
     }
 
     // ---- random streams ----
-
-    static long streamSeed(long seed, long index) {
-        return mix64(mix64(seed ^ 0x9E3779B97F4A7C15L) + index * 0xD1B54A32D192ED03L + 0x2545F4914F6CDD1DL);
-    }
-
-    static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 
     /** SplittableRandom plus the few distributions the model needs, implemented here for reproducibility. */
     static final class Rng {

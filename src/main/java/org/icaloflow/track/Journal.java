@@ -1,9 +1,9 @@
 package org.icaloflow.track;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.UserError;
+import org.icaloflow.data.Json;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -44,7 +44,6 @@ import java.util.function.Consumer;
  * Every line is flushed at once except metrics, which are flushed at least once a second.
  */
 final class Journal {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final int VERSION = 1;
 
     private Journal() {}
@@ -75,7 +74,7 @@ final class Journal {
         }
 
         void write(ObjectNode event, boolean flush) throws IOException {
-            out.write(JSON.writeValueAsString(event));
+            out.write(Json.MAPPER.writeValueAsString(event));
             out.write('\n');
             if (flush) {
                 out.flush();
@@ -168,7 +167,7 @@ final class Journal {
             if (line.isEmpty()) continue;
             JsonNode ev;
             try {
-                ev = JSON.readTree(line);
+                ev = Json.MAPPER.readTree(line);
                 if (ev == null || !ev.isObject() || !ev.has("ev")) throw new IOException("not a journal event");
             } catch (IOException e) {
                 boolean lastOfFile = lines.subList(i + 1, lines.size()).stream().allMatch(String::isBlank);
@@ -256,7 +255,7 @@ final class Journal {
             String l = lines.get(j).strip();
             if (l.isEmpty()) continue;
             try {
-                return "start".equals(JSON.readTree(l).path("ev").asText());
+                return "start".equals(Json.MAPPER.readTree(l).path("ev").asText());
             } catch (IOException e) {
                 return false;
             }

@@ -1,6 +1,7 @@
 package org.icaloflow.track;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.icaloflow.data.Json;
+
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,6 @@ public final class Keys {
     public static final int MAX_KEY = 250;
     public static final int MAX_PARAM_VALUE = 6000;
     public static final int MAX_TAG_VALUE = 8000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Keys() {}
 
@@ -76,7 +76,7 @@ public final class Keys {
         }
         if (v instanceof Collection<?> || v instanceof Map<?, ?> || v.getClass().isArray()) {
             try {
-                return JSON.writeValueAsString(v);
+                return Json.MAPPER.writeValueAsString(v);
             } catch (IOException e) {
                 return String.valueOf(v);
             }

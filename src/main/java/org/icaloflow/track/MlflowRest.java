@@ -1,9 +1,9 @@
 package org.icaloflow.track;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.icaloflow.data.Json;
 
 import java.io.IOException;
 import java.net.URI;
@@ -41,7 +41,6 @@ import java.util.Map;
 final class MlflowRest {
     static final int CONNECT_SECONDS = 3;
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** An error answer from the server (HTTP status and MLflow error code). */
     static final class ServerError extends IOException {
@@ -129,7 +128,7 @@ final class MlflowRest {
         byte[] body = resp.body();
         JsonNode node;
         try {
-            node = body == null || body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+            node = body == null || body.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(body);
         } catch (IOException e) {
             node = null;
         }
@@ -158,7 +157,7 @@ final class MlflowRest {
     JsonNode post(String path, JsonNode body) throws IOException {
         HttpRequest req = request(base + path, timeout)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)))
                 .build();
         return answer(send(req));
     }
@@ -198,7 +197,7 @@ final class MlflowRest {
             if (!"RESOURCE_DOES_NOT_EXIST".equals(e.errorCode) && e.status != 404) throw e;
         }
         try {
-            ObjectNode body = JSON.createObjectNode().put("name", name);
+            ObjectNode body = Json.MAPPER.createObjectNode().put("name", name);
             return post("/api/2.0/mlflow/experiments/create", body).path("experiment_id").asText();
         } catch (ServerError e) {
             if (!"RESOURCE_ALREADY_EXISTS".equals(e.errorCode)) throw e;
@@ -209,7 +208,7 @@ final class MlflowRest {
 
     /** Runs in the experiment whose tag {@code key} equals {@code value}, oldest first. */
     List<JsonNode> searchByTag(String experimentId, String key, String value) throws IOException {
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         body.putArray("experiment_ids").add(experimentId);
         body.put("filter", "tags.`" + key + "` = '" + value.replace("'", "") + "'");
         body.put("max_results", 1000);
@@ -222,7 +221,7 @@ final class MlflowRest {
     /** Creates a run and returns its {@code run} object (info + data). */
     JsonNode createRun(String experimentId, String runName, long startTime, Map<String, String> tags)
             throws IOException {
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("experiment_id", experimentId);
         if (runName != null) body.put("run_name", runName);
         body.put("start_time", startTime);
@@ -238,7 +237,7 @@ final class MlflowRest {
     /** One {@code runs/log-batch} call; the caller keeps within MLflow's batch limits. */
     void logBatch(String runId, List<Metric> metrics, Map<String, String> params, Map<String, String> tags)
             throws IOException {
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("run_id", runId);
         ArrayNode m = body.putArray("metrics");
         for (Metric x : metrics) {
@@ -257,7 +256,7 @@ final class MlflowRest {
     /** One {@code runs/log-inputs} call: the datasets a run used (see {@link DatasetInput}). */
     void logInputs(String runId, List<DatasetInput> inputs) throws IOException {
         if (inputs.isEmpty()) return;
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("run_id", runId);
         ArrayNode arr = body.putArray("datasets");
         for (DatasetInput in : inputs) {
@@ -280,7 +279,7 @@ final class MlflowRest {
     }
 
     void updateRun(String runId, String status, Long endTime) throws IOException {
-        ObjectNode body = JSON.createObjectNode().put("run_id", runId).put("status", status);
+        ObjectNode body = Json.MAPPER.createObjectNode().put("run_id", runId).put("status", status);
         if (endTime != null) body.put("end_time", endTime);
         post("/api/2.0/mlflow/runs/update", body);
     }
@@ -392,7 +391,7 @@ final class MlflowRest {
         String oldest = all.get(0).path("info").path("run_id").asText();
         if (!oldest.equals(id)) {
             try {
-                post("/api/2.0/mlflow/runs/delete", JSON.createObjectNode().put("run_id", id));
+                post("/api/2.0/mlflow/runs/delete", Json.MAPPER.createObjectNode().put("run_id", id));
             } catch (ServerError e) {
                 // an empty duplicate parent is harmless
             }

@@ -2,6 +2,7 @@ package org.icaloflow.track;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.BuildInfo;
+import org.icaloflow.data.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -143,7 +144,7 @@ public final class Tracker implements AutoCloseable {
     }
 
     private static ObjectNode event(String type) {
-        return Journal.JSON.createObjectNode().put("ev", type);
+        return Json.MAPPER.createObjectNode().put("ev", type);
     }
 
     /** The client-side id of this run (tag {@value MlflowRest#TAG_RUN_UUID}). */

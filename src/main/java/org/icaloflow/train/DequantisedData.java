@@ -2,7 +2,7 @@ package org.icaloflow.train;
 
 import org.icaloflow.preprocess.Dequantisation;
 import org.icaloflow.preprocess.EncodedShowers;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 
 import java.util.Iterator;
 import java.util.SplittableRandom;
@@ -88,7 +88,7 @@ public final class DequantisedData implements TrainingData {
             c[cAt] = incident[r];
             float e1 = Dequantisation.layerEnergy(energies[r],
                     Dequantisation.stream(fileSeed, pass, r, 0, Dequantisation.LAYER_ENERGY));
-            c[cAt + 1] = (float) (e1 / Preprocessing.FLOW2_LAYER_DIVISOR);
+            c[cAt + 1] = (float) (e1 / ShowerEncoding.FLOW2_LAYER_DIVISOR);
         }
     }
 

@@ -2,7 +2,7 @@ package org.icaloflow.train;
 
 import org.icaloflow.preprocess.Dequantisation;
 import org.icaloflow.preprocess.EncodedShowers;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -38,7 +38,7 @@ public final class NextLayerData implements TrainingData {
         this.chunkShowers = Math.max(1, chunkShowers);
         this.layers = file.layers();
         this.vpl = file.voxelsPerLayer();
-        this.condDim = Preprocessing.flow3ConditionWidth(layers, vpl);
+        this.condDim = ShowerEncoding.flow3ConditionWidth(layers, vpl);
     }
 
     @Override

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.data.Json;
 import org.icaloflow.flow.Adam;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
@@ -22,7 +22,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +32,7 @@ import java.util.stream.Stream;
  * likelihood, paper Eqs. 3-5, for the teachers; probability density distillation for the students) and
  * keeping the model with the lowest selection value.
  *
- * <p>Output folder: {@code model/} (the selected flow), {@code checkpoint/} (the latest flow, optimiser and
+ * <p>Output folder ({@link ModelFolder}): {@code model/} (the selected flow), {@code checkpoint/} (the latest flow, optimiser and
  * loop state, written at every selection point: a killed run resumes from it and loses at most the work
  * since), {@code history.csv} (training and selection losses, then the objective's separate loss terms),
  * {@code loss.png}.
@@ -42,10 +41,6 @@ import java.util.stream.Stream;
  * stop the run with a clear error. Every temporary tensor lives in a per-step NDManager scope.
  */
 public final class Trainer {
-    public static final String MODEL = "model";
-    public static final String CHECKPOINT = "checkpoint";
-    public static final String HISTORY = "history.csv";
-    public static final String LOSS_PNG = "loss.png";
 
     /**
      * Where and how to run. {@code stopAfterSteps} > 0 abandons the run after that many steps, as a kill would.
@@ -102,11 +97,11 @@ public final class Trainer {
     }
 
     public Result run() {
-        Path out = o.outDir();
-        Path ckpt = o.checkpointDir() != null ? o.checkpointDir() : out.resolve(CHECKPOINT);
+        ModelFolder out = new ModelFolder(o.outDir());
+        Path ckpt = o.checkpointDir() != null ? o.checkpointDir() : out.checkpoint();
         // the selected model lives beside the checkpoint, so that a run resumed in another folder (a retried
         // pipeline task) still has it; it is copied into OUT/model at the end
-        Path best = o.checkpointDir() != null ? ckpt.resolveSibling(ckpt.getFileName() + "-best") : out.resolve(MODEL);
+        Path best = o.checkpointDir() != null ? ckpt.resolveSibling(ckpt.getFileName() + "-best") : out.model();
         long spe = train.batchesPerPass(s.batchSize());
         long total = spe * s.epochs();
         LearningRateSchedule.Clock clock = new LearningRateSchedule.Clock(total, spe, s.selectEvery());
@@ -226,9 +221,9 @@ public final class Trainer {
                 }
                 progress.done();
                 if (st.bestStep < 0) throw new UserError(o.name() + ": no finite selection loss: nothing to keep");
-                if (!best.equals(out.resolve(MODEL))) copyFlow(best, out.resolve(MODEL));
-                writeHistory(out.resolve(HISTORY), history);
-                LossCurve.write(out.resolve(LOSS_PNG), o.name(), history);
+                if (!best.equals(out.model())) copyFlow(best, out.model());
+                writeHistory(out.history(), history);
+                LossCurve.write(out.lossPlot(), o.name(), history);
                 return new Result(st.best, st.bestStep, st.step, st.badTotal, resumed, true);
             } finally {
                 adam.close();
@@ -314,82 +309,55 @@ public final class Trainer {
 
     /** Saves a flow into {@code dir} atomically: a temp folder renamed into place. */
     public static void saveFlow(Flow flow, Path dir) {
-        Path tmp = AtomicFiles.tempFor(dir);
         try {
-            flow.save(tmp);
-            replaceDir(tmp, dir);
+            AtomicFiles.writeFolder(dir, flow::save);
         } catch (IOException e) {
-            deleteTree(tmp);
             throw new UserError(dir + ": cannot write (" + e.getMessage() + ")");
         }
     }
 
     /** Copies a saved flow folder (flat: flow.json, params.bin) into {@code dir} atomically. */
     static void copyFlow(Path from, Path dir) {
-        Path tmp = AtomicFiles.tempFor(dir);
         try {
-            Files.createDirectories(tmp);
-            try (Stream<Path> files = Files.list(from)) {
-                for (Path f : files.toList()) Files.copy(f, tmp.resolve(f.getFileName()));
-            }
-            replaceDir(tmp, dir);
+            AtomicFiles.writeFolder(dir, tmp -> {
+                Files.createDirectories(tmp);
+                try (Stream<Path> files = Files.list(from)) {
+                    for (Path f : files.toList()) Files.copy(f, tmp.resolve(f.getFileName()));
+                }
+            });
         } catch (IOException e) {
-            deleteTree(tmp);
             throw new UserError(dir + ": cannot write (" + e.getMessage() + ")");
         }
     }
 
-    private static void replaceDir(Path tmp, Path dir) throws IOException {
-        Path old = dir.resolveSibling("." + dir.getFileName() + ".old");
-        deleteTree(old);
-        if (Files.exists(dir)) Files.move(dir, old);
-        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
-    }
-
-    /** Deletes a folder tree, ignoring failures. */
-    public static void deleteTreeQuietly(Path p) {
-        deleteTree(p);
-    }
-
-    static void deleteTree(Path p) {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> w = Files.walk(p)) {
-            w.sorted(Comparator.reverseOrder()).forEach(AtomicFiles::deleteQuietly);
-        } catch (IOException ignored) {
-            // best effort cleanup
-        }
-    }
-
     private void writeCheckpoint(Path ckpt, Flow flow, Adam adam, State st, List<String> history) {
-        Path tmp = AtomicFiles.tempFor(ckpt);
         try {
-            Files.createDirectories(tmp);
-            flow.save(tmp.resolve("flow"));
-            try (OutputStream os = Files.newOutputStream(tmp.resolve("optimizer.bin"))) {
-                adam.saveState(os);
-            }
-            ObjectNode j = StageManifest.JSON.createObjectNode();
-            j.put("epoch", st.epoch);
-            j.put("batchInEpoch", st.batchInEpoch);
-            j.put("step", st.step);
-            j.put("best", st.best);
-            j.put("bestStep", st.bestStep);
-            j.put("badInARow", st.badInARow);
-            j.put("badTotal", st.badTotal);
-            Files.writeString(tmp.resolve("state.json"), StageManifest.JSON.writeValueAsString(j));
-            Files.write(tmp.resolve(HISTORY), history);
-            replaceDir(tmp, ckpt);
+            AtomicFiles.writeFolder(ckpt, tmp -> {
+                Files.createDirectories(tmp);
+                flow.save(tmp.resolve("flow"));
+                try (OutputStream os = Files.newOutputStream(tmp.resolve("optimizer.bin"))) {
+                    adam.saveState(os);
+                }
+                ObjectNode j = Json.object();
+                j.put("epoch", st.epoch);
+                j.put("batchInEpoch", st.batchInEpoch);
+                j.put("step", st.step);
+                j.put("best", st.best);
+                j.put("bestStep", st.bestStep);
+                j.put("badInARow", st.badInARow);
+                j.put("badTotal", st.badTotal);
+                Files.writeString(tmp.resolve("state.json"), Json.pretty(j));
+                Files.write(ModelFolder.checkpointHistory(tmp), history);
+            });
         } catch (IOException e) {
-            deleteTree(tmp);
             throw new UserError(ckpt + ": cannot write checkpoint (" + e.getMessage() + ")");
         }
-        writeHistory(o.outDir().resolve(HISTORY), history);
+        writeHistory(new ModelFolder(o.outDir()).history(), history);
     }
 
     private static void readState(Path ckpt, State st, Adam adam, List<String> history) {
         try {
-            JsonNode j = StageManifest.JSON.readTree(ckpt.resolve("state.json").toFile());
+            JsonNode j = Json.MAPPER.readTree(ckpt.resolve("state.json").toFile());
             st.epoch = j.get("epoch").asInt();
             st.batchInEpoch = j.get("batchInEpoch").asLong();
             st.step = j.get("step").asLong();
@@ -400,7 +368,7 @@ public final class Trainer {
             try (InputStream is = Files.newInputStream(ckpt.resolve("optimizer.bin"))) {
                 adam.loadState(is);
             }
-            history.addAll(Files.readAllLines(ckpt.resolve(HISTORY)));
+            history.addAll(Files.readAllLines(ModelFolder.checkpointHistory(ckpt)));
         } catch (IOException | NullPointerException e) {
             throw new UserError(ckpt + ": checkpoint is unreadable (" + e.getMessage() + "); remove it to start afresh");
         }

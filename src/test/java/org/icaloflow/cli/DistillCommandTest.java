@@ -1,9 +1,9 @@
 package org.icaloflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.data.Json;
 import org.icaloflow.flow.Flow;
-import org.icaloflow.train.Trainer;
+import org.icaloflow.train.ModelFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,10 +39,10 @@ class DistillCommandTest {
         Path s2 = dir.resolve("s2");
         assertEquals(0, Main.execute("distill", "--flow", "2", "-c", cfgOn.toString(), "-d", data.toString(),
                 "--teacher", dir.resolve("t2").toString(), "-o", s2.toString(), "--epochs", "2"));
-        for (String f : List.of(Trainer.HISTORY, Trainer.LOSS_PNG, "manifest.json", "distill.journal.jsonl", "model/" + Flow.JSON_FILE, "checkpoint/state.json"))
+        for (String f : List.of(ModelFolder.HISTORY, ModelFolder.LOSS_PNG, "manifest.json", "distill.journal.jsonl", "model/" + Flow.JSON_FILE, "checkpoint/state.json"))
             assertTrue(Files.isRegularFile(s2.resolve(f)), f);
-        assertTrue(Files.readAllLines(s2.resolve(Trainer.HISTORY)).get(0).endsWith(",lx,lx_states,lx_made,lz,lz_states,lz_made,physics"));
-        JsonNode man = StageManifest.JSON.readTree(s2.resolve("manifest.json").toFile());
+        assertTrue(Files.readAllLines(s2.resolve(ModelFolder.HISTORY)).get(0).endsWith(",lx,lx_states,lx_made,lz,lz_states,lz_made,physics"));
+        JsonNode man = Json.MAPPER.readTree(s2.resolve("manifest.json").toFile());
         assertTrue(Double.isFinite(man.at("/result/best_kl").asDouble()), man.toString());
         // the weights as used, written out although test.yaml leaves them to the defaults (Flow-2: beta 0.5)
         assertEquals(0.5, man.at("/distillation/weights/beta").asDouble(-1), man.toString());
@@ -55,7 +55,7 @@ class DistillCommandTest {
         for (String type : List.of("input", "parent_input")) {
             JsonNode ev = journal.lines().map(l -> {
                 try {
-                    return StageManifest.JSON.readTree(l);
+                    return Json.MAPPER.readTree(l);
                 } catch (java.io.IOException e) {
                     throw new AssertionError(e);
                 }
@@ -63,18 +63,18 @@ class DistillCommandTest {
             assertEquals("in.hdf5", ev.path("name").asText());
             assertEquals(fileSha.substring(0, 16), ev.path("digest").asText());
             assertEquals("training", ev.path("context").asText());
-            JsonNode profile = StageManifest.JSON.readTree(ev.path("profile").asText());
+            JsonNode profile = Json.MAPPER.readTree(ev.path("profile").asText());
             assertEquals(40, profile.path("showers").asLong());
             assertEquals(40, profile.path("train_showers").asLong() + profile.path("select_showers").asLong());
             assertEquals(fileSha, profile.path("sha256").get(0).asText());
-            assertEquals(in.toAbsolutePath().normalize().toUri().toString(), StageManifest.JSON.readTree(ev.path("source").asText()).path("uri").asText());
+            assertEquals(in.toAbsolutePath().normalize().toUri().toString(), Json.MAPPER.readTree(ev.path("source").asText()).path("uri").asText());
         }
 
         // Flow-3 from the teacher's model folder: x-pass only
         Path s3 = dir.resolve("s3");
         assertEquals(0, Main.execute("distill", "--flow", "3", "-c", cfg, "-d", data.toString(),
-                "--teacher", dir.resolve("t3").resolve(Trainer.MODEL).toString(), "-o", s3.toString(), "--epochs", "1"));
-        assertTrue(Files.readAllLines(s3.resolve(Trainer.HISTORY)).get(0).endsWith("samples_per_s,lx,lx_states,lx_made"));
+                "--teacher", dir.resolve("t3").resolve(ModelFolder.MODEL).toString(), "-o", s3.toString(), "--epochs", "1"));
+        assertTrue(Files.readAllLines(s3.resolve(ModelFolder.HISTORY)).get(0).endsWith("samples_per_s,lx,lx_states,lx_made"));
 
         // bad input: exit 2
         assertEquals(2, Main.execute("distill", "--flow", "1", "-c", cfg, "-d", data.toString(), "--teacher", dir.resolve("t2").toString(), "-o", dir.resolve("x").toString()));

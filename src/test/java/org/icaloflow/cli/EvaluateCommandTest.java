@@ -1,7 +1,7 @@
 package org.icaloflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.data.Json;
 import org.icaloflow.data.TestFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,7 +91,7 @@ class EvaluateCommandTest {
         assertEquals(100, rows, "EC: linspace(-30, 30, 101)");
         for (double v : integral) assertEquals(1.0, v, 1e-9);
 
-        JsonNode s = StageManifest.JSON.readTree(out.resolve("summary.json").toFile());
+        JsonNode s = Json.MAPPER.readTree(out.resolve("summary.json").toFile());
         assertEquals("ds2", s.get("geometry").asText());
         assertEquals(80, s.get("reference").get("showers").asLong());
         assertEquals(0.0, s.get("samples").get("self").get("separation_power_mean_all").asDouble(), 0.0);
@@ -111,7 +111,7 @@ class EvaluateCommandTest {
         assertTrue(Double.parseDouble(fkRows.get("high")[3]) > Double.parseDouble(fkRows.get("other")[3]), "and in KPD: " + fk);
         assertEquals(Double.parseDouble(fkRows.get("high")[1]), s.get("fpd_kpd").get("high").get("fpd_x1e3").asDouble(), 1e-5 * Math.abs(Double.parseDouble(fkRows.get("high")[1])));
 
-        JsonNode m = StageManifest.JSON.readTree(out.resolve("manifest.json").toFile());
+        JsonNode m = Json.MAPPER.readTree(out.resolve("manifest.json").toFile());
         assertEquals("evaluate", m.get("stage").asText());
         assertEquals(4, m.get("inputs").size(), "reference and three samples, with hashes");
         assertEquals(64, m.get("inputs").get(0).get("sha256").asText().length());

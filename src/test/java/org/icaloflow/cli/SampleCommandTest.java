@@ -6,7 +6,7 @@ import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerFile;
 import org.icaloflow.data.StageManifest;
 import org.icaloflow.flow.FlowKind;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.icaloflow.sample.SamplerTestAccess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,7 +74,7 @@ class SampleCommandTest {
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "same seed and batch: same bytes");
         assertEquals(0, Main.execute(args(s2, s3, c, "--events", "10", "--seed", "9", "--batch", "7", "--renormalise")));
         ShowerBatch x = read(a, 10), y = read(c, 10);
-        assertValid(x, Preprocessing.THRESHOLD_MEV);
+        assertValid(x, ShowerEncoding.THRESHOLD_MEV);
         assertArrayEquals(x.incidentEnergyMeV(), y.incidentEnergyMeV());
         for (double e : x.incidentEnergyMeV()) assertTrue(e >= 1e3 && e <= 1e6);
 
@@ -90,7 +90,7 @@ class SampleCommandTest {
                 double sum = 0;
                 for (int v = 0; v < 144; v++) sum += y.voxel(i, l * 144 + v);
                 double p = Double.parseDouble(f[1 + l]);
-                assertTrue(sum <= p * (1 + 1e-4) + 1e-3 && sum >= p * 0.999 - 144 * Preprocessing.THRESHOLD_MEV,
+                assertTrue(sum <= p * (1 + 1e-4) + 1e-3 && sum >= p * 0.999 - 144 * ShowerEncoding.THRESHOLD_MEV,
                         "row " + i + " layer " + l + ": " + sum + " vs proxy " + p);
             }
         }
@@ -132,7 +132,7 @@ class SampleCommandTest {
         ShowerBatch x = read(a, 2), y = read(b, 2);
         assertArrayEquals(want, x.incidentEnergyMeV());
         assertValid(x, 0.1);
-        assertValid(y, Preprocessing.THRESHOLD_MEV);
+        assertValid(y, ShowerEncoding.THRESHOLD_MEV);
         assertEquals("teacher", StageManifest.read(dir.resolve("ts.manifest.json")).path("variants").path("flow2").asText());
         assertEquals("teacher", StageManifest.read(dir.resolve("st.manifest.json")).path("variants").path("flow3").asText());
     }

@@ -9,6 +9,7 @@ import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.train.InMemoryData;
 import org.icaloflow.train.LearningRateSchedule;
 import org.icaloflow.train.Objective;
+import org.icaloflow.train.ModelFolder;
 import org.icaloflow.train.Trainer;
 import org.icaloflow.train.TrainingData;
 import org.icaloflow.train.TrainingSettings;
@@ -71,7 +72,7 @@ class DistillationTest {
         Path out = shared.resolve("teacher");
         new Trainer(TEACHER, gaussians(600, 2, 1), gaussians(200, 2, 2),
                 new Trainer.Options("teacher", settings(4, 0), out, false, 0, quiet()), null).run();
-        teacherModel = out.resolve(Trainer.MODEL);
+        teacherModel = out.resolve(ModelFolder.MODEL);
     }
 
     static DistillationSettings distill(int epochs, int selectEvery, DistillationSettings.Weights w) {
@@ -105,7 +106,7 @@ class DistillationTest {
                     new Trainer.Options("s", ds.training(), out, false, 0, quiet()), null, obj).run();
             assertTrue(r.completed());
 
-            List<String> hist = Files.readAllLines(out.resolve(Trainer.HISTORY));
+            List<String> hist = Files.readAllLines(out.resolve(ModelFolder.HISTORY));
             assertEquals("kind,epoch,step,loss,lr,samples_per_s,lx,lx_states,lx_made,lz,lz_states,lz_made", hist.get(0));
             List<double[]> train = hist.stream().filter(l -> l.startsWith("train,"))
                     .map(l -> java.util.Arrays.stream(l.split(",")).skip(3).mapToDouble(Double::parseDouble).toArray()).toList();
@@ -123,10 +124,10 @@ class DistillationTest {
             assertTrue(kls[kls.length - 1] < kls[0], "KL estimate decreases: " + java.util.Arrays.toString(kls));
             assertTrue(r.bestSelectLoss() < 0.3 * klFresh && r.bestSelectLoss() < 0.05,
                     "student density close to the teacher's: KL " + klFresh + " -> " + r.bestSelectLoss());
-            assertTrue(Files.size(out.resolve(Trainer.LOSS_PNG)) > 1000);
+            assertTrue(Files.size(out.resolve(ModelFolder.LOSS_PNG)) > 1000);
 
             // the kept student is the best one and has the teacher's permutations
-            try (Flow s = Flow.load(out.resolve(Trainer.MODEL), m, STUDENT)) {
+            try (Flow s = Flow.load(out.resolve(ModelFolder.MODEL), m, STUDENT)) {
                 assertEquals(r.bestSelectLoss(), obj.selectionMetric(s, gaussians(200, 2, 4), 50), 1e-5);
                 assertArrayEquals(teacher.permutation(1), s.permutation(1));
             }
@@ -149,8 +150,8 @@ class DistillationTest {
             assertEquals(full.steps(), rest.steps());
             assertEquals(full.bestStep(), rest.bestStep());
             assertEquals(full.bestSelectLoss(), rest.bestSelectLoss(), 1e-6);
-            try (Flow a = Flow.load(dir.resolve("full").resolve(Trainer.MODEL), m, STUDENT);
-                 Flow b = Flow.load(dir.resolve("killed").resolve(Trainer.MODEL), m, STUDENT)) {
+            try (Flow a = Flow.load(dir.resolve("full").resolve(ModelFolder.MODEL), m, STUDENT);
+                 Flow b = Flow.load(dir.resolve("killed").resolve(ModelFolder.MODEL), m, STUDENT)) {
                 List<float[]> pa = snapshot(a), pb = snapshot(b);
                 for (int i = 0; i < pa.size(); i++) assertArrayEquals(pa.get(i), pb.get(i), 1e-5f);
             }
@@ -447,8 +448,8 @@ class DistillationTest {
             for (int i = 0; i < 32; i++) {
                 ya[i] = (float) r.nextDouble(-8, 2);
                 yb[i] = (float) r.nextDouble(-8, 2);
-                ua[i] = (float) org.icaloflow.preprocess.Preprocessing.inverseLogit(ya[i]);
-                ub[i] = (float) org.icaloflow.preprocess.Preprocessing.inverseLogit(yb[i]);
+                ua[i] = (float) org.icaloflow.preprocess.ShowerEncoding.inverseLogit(ya[i]);
+                ub[i] = (float) org.icaloflow.preprocess.ShowerEncoding.inverseLogit(yb[i]);
             }
             double[] ga = a.aggregate(ua, 2), gb = a.aggregate(ub, 2);
             float[] mse = a.perSampleMse(m.create(ya, new Shape(2, 16)), m.create(yb, new Shape(2, 16))).toFloatArray();

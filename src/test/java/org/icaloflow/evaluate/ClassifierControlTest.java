@@ -8,7 +8,7 @@ import org.icaloflow.data.ShowerSource;
 import org.icaloflow.evaluate.classifier.ClassifierControl;
 import org.icaloflow.evaluate.classifier.ClassifierInputs;
 import org.icaloflow.evaluate.classifier.ClassifierSettings;
-import org.icaloflow.evaluate.classifier.ClassifierTest;
+import org.icaloflow.evaluate.classifier.TwoSampleClassifier;
 import org.icaloflow.evaluate.classifier.RowSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,7 +129,7 @@ class ClassifierControlTest {
         Path tref = toy(out.resolve("toy_ref.hdf5"), 800, 21), tgen = toy(out.resolve("toy_gen.hdf5"), 700, 22);
         ClassifierSettings s = ClassifierSettings.defaults().withNetwork(2, 32).withTraining(40, 100, 3e-3).withRuns(1, 3);
         long t0 = System.nanoTime();
-        Map<String, ClassifierTest.Result> r = ClassifierRun.run(TOY, THR, List.of(tref), List.of(new Evaluation.Sample("other", List.of(tgen))),
+        Map<String, TwoSampleClassifier.Result> r = ClassifierRun.run(TOY, THR, List.of(tref), List.of(new Evaluation.Sample("other", List.of(tgen))),
                 List.of("low", "high"), s, 0, ClassifierInputs.HlfSet.CHALLENGE, out, new PrintStream(OutputStream.nullOutputStream()));
         double seconds = (System.nanoTime() - t0) / 1e9;
         double low = r.get("control/low").aucMean(), high = r.get("control/high").aucMean();
@@ -165,7 +165,7 @@ class ClassifierControlTest {
         Path tref = toy(out.resolve("toy_ref.hdf5"), 800, 21), truth = toy(out.resolve("toy_truth.hdf5"), 700, 23),
                 other = toy(out.resolve("toy_gen.hdf5"), 600, 22);
         ClassifierSettings s = ClassifierSettings.defaults().withNetwork(2, 32).withTraining(40, 100, 3e-3).withRuns(1, 3);
-        Map<String, ClassifierTest.Result> r = ClassifierRun.run(TOY, THR, List.of(tref),
+        Map<String, TwoSampleClassifier.Result> r = ClassifierRun.run(TOY, THR, List.of(tref),
                 List.of(new Evaluation.Sample("other", List.of(other)), new Evaluation.Sample(ClassifierControl.TRUTH, List.of(truth))),
                 List.of("low", "high"), s, 0, ClassifierInputs.HlfSet.CHALLENGE, out, new PrintStream(OutputStream.nullOutputStream()));
         double low = r.get("control/low").aucMean(), high = r.get("control/high").aucMean();

@@ -4,7 +4,7 @@ import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerSource;
 import org.icaloflow.data.TestFiles;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +45,7 @@ class ShowerFeaturesTest {
         try (ShowerSource s = ShowerSource.open(List.of(TestFiles.golden(dir)), g)) {
             b = s.read(0, (int) s.size());
         }
-        ShowerFeatures f = ShowerFeatures.compute(g, b.showersMeV(), b.size(), Preprocessing.THRESHOLD_MEV);
+        ShowerFeatures f = ShowerFeatures.compute(g, b.showersMeV(), b.size(), ShowerEncoding.THRESHOLD_MEV);
         List<String> lines = goldenLines();
         String[] header = lines.get(0).split(",");
         assertEquals(lines.get(0), ShowerFeatures.csvHeader(45));

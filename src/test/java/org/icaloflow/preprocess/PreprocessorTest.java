@@ -42,7 +42,7 @@ class PreprocessorTest {
             for (int r = 0; r < s.rows(); r++) {
                 float c = rows[r * s.width()];
                 boolean found = false;
-                for (double e : all.incidentEnergyMeV()) found |= Math.abs(Preprocessing.incidentCondition(e) - c) < 1e-6;
+                for (double e : all.incidentEnergyMeV()) found |= Math.abs(ShowerEncoding.incidentCondition(e) - c) < 1e-6;
                 assertTrue(found);
                 double sum = 0;  // MeV are stored (the noise is the loader's): layer 20's energy is its voxels' sum
                 for (int v = 0; v < 144; v++) sum += rows[r * s.width() + 1 + 45 + 20 * 144 + v];

@@ -1,6 +1,7 @@
 package org.icaloflow.report;
 
 import org.icaloflow.cli.Main;
+import org.icaloflow.data.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,7 +162,7 @@ class ReportTest {
         m.put("variants", java.util.Map.of("flow2", "teacher", "flow3", "teacher"));
         m.put("layer_closure", c.describe());
         Path teacher = dir.resolve("samples_teacher.manifest.json"), stub = dir.resolve("samples_student.manifest.json");
-        org.icaloflow.data.StageManifest.JSON.writeValue(teacher.toFile(), m);
+        org.icaloflow.data.Json.PRETTY.writeValue(teacher.toFile(), m);
         Files.writeString(stub, "{}");
         Path out = dir.resolve("report.html");
         assertEquals(0, Main.execute("report", "-g", "ds2", "--samples", teacher.toString(), "--samples", stub.toString(),

@@ -9,7 +9,7 @@ import org.icaloflow.data.Geometry;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.preprocess.EncodedShowers;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -48,12 +48,12 @@ class SamplerTest {
                     BaseNoise.fill(seed, first + i, BaseNoise.FLOW1, z1, i * L, L);
                     BaseNoise.fill(seed, first + i, 0, z2, i * V, V);
                     BaseNoise.fill(seed, first + i, 1, z3, i * V, V);
-                    c1[i] = (float) Preprocessing.incidentCondition(E[i]);
+                    c1[i] = (float) ShowerEncoding.incidentCondition(E[i]);
                 }
                 float[] y = f1.inverse(m.create(z1, new Shape(n, L)), m.create(c1, new Shape(n, 1))).x().toFloatArray();
                 // proxies: Flow-1 outputs decoded
                 for (int k = 0; k < y.length; k++)
-                    assertEquals(Preprocessing.layerEnergyFromTarget(y[k]), r.proxyMeV()[k], 1e-4 * Math.max(1, r.proxyMeV()[k]));
+                    assertEquals(ShowerEncoding.layerEnergyFromTarget(y[k]), r.proxyMeV()[k], 1e-4 * Math.max(1, r.proxyMeV()[k]));
                 // Encoded rows: incident, the energy conditions logit(Ẽ_i / 65 GeV) (as the authors' generate_flow_3:
                 // Flow-1's decoded energies re-encoded, no noise), layer 1 as the authors feed it back (Eq. A4)
                 int w = EncodedShowers.width(L, V);
@@ -69,19 +69,19 @@ class SamplerTest {
                 float[] x0 = f2.inverse(m.create(z2, new Shape(n, V)), m.create(c2, new Shape(n, 2))).x().toFloatArray();
                 float[] want = new float[n * G.voxels()];
                 for (int i = 0; i < n; i++) {
-                    Preprocessing.decodeLayer(x0, i * V, V, r.proxyMeV()[i * L], thr, false, want, i * G.voxels());
+                    ShowerEncoding.decodeLayer(x0, i * V, V, r.proxyMeV()[i * L], thr, false, want, i * G.voxels());
                     // layer 1 in MeV + U[0, 5 keV] from the feedback stream, divided by its noisy sum, logit
                     java.util.SplittableRandom u = BaseNoise.feedback(seed, first + i, 0);
                     double[] noisy = new double[V];
                     double sum = 0;
                     for (int v = 0; v < V; v++) sum += noisy[v] = want[i * G.voxels() + v] + 5e-3 * u.nextDouble();
-                    for (int v = 0; v < V; v++) data[i * w + 1 + L + v] = (float) Preprocessing.logit(noisy[v] / sum);
+                    for (int v = 0; v < V; v++) data[i * w + 1 + L + v] = (float) ShowerEncoding.logit(noisy[v] / sum);
                 }
-                Preprocessing.Encoded enc = new Preprocessing.Encoded(n, L, V, data);
+                ShowerEncoding.Encoded enc = new ShowerEncoding.Encoded(n, L, V, data);
                 float[] c3 = enc.flow3Condition(1);
                 float[] x1 = f3.inverse(m.create(z3, new Shape(n, V)), m.create(c3, new Shape(n, 191))).x().toFloatArray();
                 for (int i = 0; i < n; i++) {
-                    Preprocessing.decodeLayer(x1, i * V, V, r.proxyMeV()[i * L + 1], thr, false, want, i * G.voxels() + V);
+                    ShowerEncoding.decodeLayer(x1, i * V, V, r.proxyMeV()[i * L + 1], thr, false, want, i * G.voxels() + V);
                     for (int v = 0; v < 2 * V; v++) {
                         float wv = want[i * G.voxels() + v], got = r.showers().voxel(i, v);
                         assertEquals(wv, got, 1e-4 * Math.max(1e-3, Math.abs(wv)), "row " + i + " voxel " + v);

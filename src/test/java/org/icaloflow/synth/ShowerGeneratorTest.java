@@ -1,6 +1,7 @@
 package org.icaloflow.synth;
 
 import org.icaloflow.data.Geometry;
+import org.icaloflow.data.IncidentEnergies;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -87,7 +88,7 @@ class ShowerGeneratorTest {
 
     @Test
     void sameSeedGivesIdenticalRowsAndBatchingDoesNotMatter() {
-        double[] es = ShowerGenerator.sampleEnergies(23, 5);
+        double[] es = IncidentEnergies.logUniform(23, 5);
         int v = DS2.voxels();
         float[] all = new float[es.length * v];
         GEN.generate(es, 99, 1000, all);
@@ -119,17 +120,17 @@ class ShowerGeneratorTest {
 
     @Test
     void sampledEnergiesAreDeterministicLogUniformAndInRange() {
-        double[] e = ShowerGenerator.sampleEnergies(4000, 3);
-        assertArrayEquals(e, ShowerGenerator.sampleEnergies(4000, 3));
-        assertFalse(Arrays.equals(e, ShowerGenerator.sampleEnergies(4000, 4)));
-        assertArrayEquals(Arrays.copyOf(e, 10), ShowerGenerator.sampleEnergies(10, 3)); // prefix-stable
+        double[] e = IncidentEnergies.logUniform(4000, 3);
+        assertArrayEquals(e, IncidentEnergies.logUniform(4000, 3));
+        assertFalse(Arrays.equals(e, IncidentEnergies.logUniform(4000, 4)));
+        assertArrayEquals(Arrays.copyOf(e, 10), IncidentEnergies.logUniform(10, 3)); // prefix-stable
         int[] decade = new int[3];
         for (double x : e) {
             assertTrue(x >= 1e3 && x < 1e6, "energy " + x);
             decade[(int) Math.floor(Math.log10(x) - 3)]++;
         }
         for (int d : decade) assertEquals(4000 / 3.0, d, 150, "log-uniform: equal counts per decade " + Arrays.toString(decade));
-        double[] f = ShowerGenerator.sampleEnergies(100, 3, 5e3, 5e3);
+        double[] f = IncidentEnergies.logUniform(100, 3, 5e3, 5e3);
         for (double x : f) assertEquals(5e3, x, 1e-9);
     }
 
@@ -210,7 +211,7 @@ class ShowerGeneratorTest {
     @Test
     void voxelValuesArePhysicalAndEnergyIsConserved() {
         int n = 300, v = DS2.voxels();
-        double[] es = ShowerGenerator.sampleEnergies(n, 8);
+        double[] es = IncidentEnergies.logUniform(n, 8);
         float[] out = new float[n * v];
         GEN.generate(es, 8, 0, out);
         double sumRatio = 0;
@@ -393,7 +394,7 @@ class ShowerGeneratorTest {
         assertThrows(IllegalArgumentException.class, () -> GEN.generate(-1, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> GEN.generate(Double.NaN, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> GEN.generate(new double[3], 0, 0, new float[10]));
-        assertThrows(IllegalArgumentException.class, () -> ShowerGenerator.sampleEnergies(3, 0, 10, 1));
+        assertThrows(IllegalArgumentException.class, () -> IncidentEnergies.logUniform(3, 0, 10, 1));
         assertThrows(IllegalArgumentException.class, () -> SynthParameters.defaults().withNoise(-1));
         assertThrows(IllegalArgumentException.class, () -> SynthParameters.defaults().withTrack(-1));
     }

@@ -1,6 +1,7 @@
 package org.icaloflow.synth;
 
 import org.icaloflow.data.Geometry;
+import org.icaloflow.data.IncidentEnergies;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -18,7 +19,7 @@ class ShowerStructureTest {
     static final Geometry DS2 = Geometry.ds2();
     static final int N = 2000;
     static final float[] ROWS = new float[N * DS2.voxels()];
-    static final double[] ENERGIES = ShowerGenerator.sampleEnergies(N, 21);
+    static final double[] ENERGIES = IncidentEnergies.logUniform(N, 21);
     static final double[][] EC = new double[N][DS2.layers()];
     static final boolean[][] FILLED = new boolean[N][DS2.layers()];
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.icaloflow.data.Json;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -215,7 +216,7 @@ class MlflowServerTest {
             assertEquals("dataset_2_1.hdf5", d.path("name").asText());
             assertEquals("0123456789abcdef", d.path("digest").asText());
             assertEquals("local", d.path("source_type").asText());
-            assertEquals(100000, Journal.JSON.readTree(d.path("profile").asText()).path("showers").asLong());
+            assertEquals(100000, Json.MAPPER.readTree(d.path("profile").asText()).path("showers").asLong());
             assertEquals(Set.of("training"), DatasetInput.identities(rest.getRun(r)).stream()
                     .map(k -> k.substring(k.lastIndexOf('\u0000') + 1)).collect(java.util.stream.Collectors.toSet()));
         }

@@ -1,7 +1,7 @@
 package org.icaloflow.train;
 
 import org.icaloflow.preprocess.EncodedShowers;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,12 +39,12 @@ class LoaderTiming {
                 // the old loader's work per batch: positional reads of the chunk, then copies of encoded values
                 t0 = System.nanoTime();
                 int ob = 0;
-                int cw = Preprocessing.flow3ConditionWidth(L, V);
+                int cw = ShowerEncoding.flow3ConditionWidth(L, V);
                 float[] chunk = new float[1000 * w], row = new float[w];
                 int[] order = InMemoryData.order(N, true, rep);
                 for (int pos = 0; ob < 40; ) {
                     for (int i = 0; i < 1000; i++) { f.read(order[(pos + i) % N], 1, row); System.arraycopy(row, 0, chunk, i * w, w); }
-                    Preprocessing.Encoded e = new Preprocessing.Encoded(1000, L, V, chunk);
+                    ShowerEncoding.Encoded e = new ShowerEncoding.Encoded(1000, L, V, chunk);
                     int[] pairs = InMemoryData.order(1000 * (L - 1), true, rep);
                     for (int b = 0; b < L - 1 && ob < 40; b++, ob++) {
                         float[] x = new float[1000 * V], c = new float[1000 * cw];

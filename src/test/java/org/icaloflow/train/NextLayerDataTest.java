@@ -1,7 +1,7 @@
 package org.icaloflow.train;
 
 import org.icaloflow.preprocess.EncodedShowers;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +48,7 @@ class NextLayerDataTest {
             NextLayerData d = new NextLayerData(f, 3, 0);
             assertEquals(7 * 4, d.size());
             assertEquals(3, d.dim());
-            assertEquals(Preprocessing.flow3ConditionWidth(5, 3), d.conditionDim());
+            assertEquals(ShowerEncoding.flow3ConditionWidth(5, 3), d.conditionDim());
             List<TrainingData.Batch> batches = all(d.batches(5, true, 42, 0));
             assertEquals(6, batches.size());
             Set<String> seen = new HashSet<>();
@@ -60,15 +60,15 @@ class NextLayerDataTest {
                     for (int k = 0; k < 4; k++) if (b.c()[i * cw + 6 + k] == 1f) l = k + 1;
                     assertTrue(seen.add(s + ":" + l), "pair seen twice");
                     // the file holds MeV: served values are encoded (Appendix A) with noise of at most 5 keV
-                    double ei = Preprocessing.layerEnergyFromTarget(b.c()[i * cw + 1]);
-                    double ep = Preprocessing.layerEnergyFromTarget(b.c()[i * cw + 2]);
+                    double ei = ShowerEncoding.layerEnergyFromTarget(b.c()[i * cw + 1]);
+                    double ep = ShowerEncoding.layerEnergyFromTarget(b.c()[i * cw + 2]);
                     assertTrue(ei >= 100 + l - 1e-3 && ei <= 100 + l + 5e-3 + 1e-3, "E_i " + ei);
                     assertTrue(ep >= 100 + l - 1 - 1e-3 && ep <= 100 + l - 1 + 5e-3 + 1e-3, "E_i-1 " + ep);
                     double sumT = 3 * (1000 * s + 10 * l) + 3, sumP = 3 * (1000 * s + 10 * (l - 1)) + 3;
                     for (int v = 0; v < 3; v++) {
-                        assertEquals((1000 * s + 10 * l + v) / sumT, Preprocessing.inverseLogit(b.x()[i * 3 + v]), 1e-3, "target");
+                        assertEquals((1000 * s + 10 * l + v) / sumT, ShowerEncoding.inverseLogit(b.x()[i * 3 + v]), 1e-3, "target");
                         if (s + l > 1)
-                            assertEquals((1000 * s + 10 * (l - 1) + v) / sumP, Preprocessing.inverseLogit(b.c()[i * cw + 3 + v]), 1e-3, "previous layer");
+                            assertEquals((1000 * s + 10 * (l - 1) + v) / sumP, ShowerEncoding.inverseLogit(b.c()[i * cw + 3 + v]), 1e-3, "previous layer");
                     }
                     assertEquals(1f, b.c()[i * cw + 6 + (l - 1)]);       // one-hot
                 }

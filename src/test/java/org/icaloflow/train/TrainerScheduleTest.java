@@ -48,7 +48,7 @@ class TrainerScheduleTest {
             if (key.equals("lr")) lr.put(ev.get("step").asLong(), ev.get("value").asDouble());
             if (key.equals("beta1")) b1.put(ev.get("step").asLong(), ev.get("value").asDouble());
         }
-        Path h = out.resolve(Trainer.HISTORY);
+        Path h = out.resolve(ModelFolder.HISTORY);
         if (Files.exists(h)) {
             for (String row : Files.readAllLines(h)) {
                 String[] f = row.split(",");

@@ -66,15 +66,15 @@ class TrainerTest {
         Trainer.Result r = train(out, gaussians(1000, 1), settings(4, 0), false, 0);
         assertTrue(r.completed());
         assertEquals(80, r.steps());
-        List<String> hist = Files.readAllLines(out.resolve(Trainer.HISTORY));
+        List<String> hist = Files.readAllLines(out.resolve(ModelFolder.HISTORY));
         double first = hist.stream().filter(l -> l.startsWith("select")).mapToDouble(l -> Double.parseDouble(l.split(",")[3])).findFirst().orElseThrow();
         assertTrue(r.bestSelectLoss() < first, "selection loss improves: " + first + " -> " + r.bestSelectLoss());
         // a standard normal would give 2.84 nats; the truth is about 1.4 nats: the flow must get well below the former
         assertTrue(r.bestSelectLoss() < 2.2, "learned the conditional density: " + r.bestSelectLoss());
         assertEquals(4, hist.stream().filter(l -> l.startsWith("select")).count(), "selection at each epoch's end");
-        assertTrue(Files.size(out.resolve(Trainer.LOSS_PNG)) > 1000);
+        assertTrue(Files.size(out.resolve(ModelFolder.LOSS_PNG)) > 1000);
         // the kept model's selection loss is the best one
-        try (NDManager m = NDManager.newBaseManager(); Flow f = Flow.load(out.resolve(Trainer.MODEL), m, SPEC)) {
+        try (NDManager m = NDManager.newBaseManager(); Flow f = Flow.load(out.resolve(ModelFolder.MODEL), m, SPEC)) {
             assertEquals(r.bestSelectLoss(), Trainer.meanNll(f, gaussians(300, 99), 50), 1e-4);
         }
     }
@@ -92,7 +92,7 @@ class TrainerTest {
         assertEquals(full.steps(), rest.steps());
         assertEquals(full.bestStep(), rest.bestStep());
         assertEquals(full.bestSelectLoss(), rest.bestSelectLoss(), 1e-6);
-        assertArrayEquals(logProbs(a.resolve(Trainer.MODEL)), logProbs(b.resolve(Trainer.MODEL)), 1e-5f);
+        assertArrayEquals(logProbs(a.resolve(ModelFolder.MODEL)), logProbs(b.resolve(ModelFolder.MODEL)), 1e-5f);
     }
 
     /** A Flow-1 file of n showers, 2 layers of 2 voxels (so Flow-1's target matches SPEC), many empty voxels. */
@@ -118,7 +118,7 @@ class TrainerTest {
             assertEquals(full.steps(), rest.steps());
             assertEquals(full.bestStep(), rest.bestStep());
             assertEquals(full.bestSelectLoss(), rest.bestSelectLoss(), 1e-6);
-            assertArrayEquals(logProbs(a.resolve(Trainer.MODEL)), logProbs(b.resolve(Trainer.MODEL)), 1e-5f);
+            assertArrayEquals(logProbs(a.resolve(ModelFolder.MODEL)), logProbs(b.resolve(ModelFolder.MODEL)), 1e-5f);
         }
     }
 
@@ -191,14 +191,14 @@ class TrainerTest {
         Trainer.Result retried = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
                 new Trainer.Options("t", s, dir.resolve("task2"), true, 0, log, ckpt), null).run();
         assertTrue(retried.resumed() && retried.completed());
-        assertTrue(Files.isRegularFile(dir.resolve("task2").resolve(Trainer.MODEL).resolve(Flow.JSON_FILE)));
+        assertTrue(Files.isRegularFile(dir.resolve("task2").resolve(ModelFolder.MODEL).resolve(Flow.JSON_FILE)));
         // a finished run found again (a pipeline -resume after the task's folder was lost): nothing left to
         // train, and the selected model is still published in the new folder
         Trainer.Result again = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
                 new Trainer.Options("t", s, dir.resolve("task3"), true, 0, log, ckpt), null).run();
         assertEquals(retried.steps(), again.steps());
         assertEquals(retried.bestSelectLoss(), again.bestSelectLoss(), 0.0);
-        assertArrayEquals(logProbs(dir.resolve("task2").resolve(Trainer.MODEL)), logProbs(dir.resolve("task3").resolve(Trainer.MODEL)), 0f);
+        assertArrayEquals(logProbs(dir.resolve("task2").resolve(ModelFolder.MODEL)), logProbs(dir.resolve("task3").resolve(ModelFolder.MODEL)), 0f);
     }
 
     @Test

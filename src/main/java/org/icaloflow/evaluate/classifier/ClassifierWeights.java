@@ -75,12 +75,12 @@ public final class ClassifierWeights {
      * rows: fractions of each class's validation showers, with an underflow row (bin_low 0) and an overflow
      * row (bin_high inf). Defaults for plots: 1e-3 .. 1e3 in 60 bins (10 per decade).
      */
-    public static void writeHistogramCsv(Path file, List<ClassifierTest.RunResult> runs, double min, double max, int bins) {
+    public static void writeHistogramCsv(Path file, List<TwoSampleClassifier.RunResult> runs, double min, double max, int bins) {
         double[] edges = logEdges(min, max, bins);
         AtomicFiles.write(file, tmp -> {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write("run,bin_low,bin_high,generated,reference\n");
-                for (ClassifierTest.RunResult r : runs) {
+                for (TwoSampleClassifier.RunResult r : runs) {
                     double[] g = histogram(r.weightsGenerated(), edges);
                     double[] f = histogram(r.weightsReference(), edges);
                     for (int k = 0; k < g.length; k++) {

@@ -1,7 +1,7 @@
 /**
  * The CaloChallenge classifier test (iCaloFlow paper Table IV; CaloDREAM's weight diagnostic):
  * {@link org.icaloflow.evaluate.classifier.ClassifierInputs} builds the evaluator's low- and high-level inputs,
- * {@link org.icaloflow.evaluate.classifier.ClassifierTest} trains an {@link org.icaloflow.evaluate.classifier.Mlp}
+ * {@link org.icaloflow.evaluate.classifier.TwoSampleClassifier} trains an {@link org.icaloflow.evaluate.classifier.Mlp}
  * to separate generated from reference showers, calibrates it with
  * {@link org.icaloflow.evaluate.classifier.IsotonicCalibration} and scores it with
  * {@link org.icaloflow.evaluate.classifier.ClassifierMetrics} (AUC, JSD);

@@ -17,7 +17,7 @@ import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerSource;
 import org.icaloflow.data.TestFiles;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,7 +96,7 @@ class ClassifierInputsTest {
 
     @Test
     void lowLevelIsLogEnergyThenThresholdedVoxelsOverEnergy() {
-        double thr = Preprocessing.THRESHOLD_MEV;
+        double thr = ShowerEncoding.THRESHOLD_MEV;
         double[] inc = {1000, 100};
         float[] showers = {500f, (float) thr, (float) (thr * 0.99), 0f, 10f, 20f}; // row 1 starts at 0f
         float[] x = ClassifierInputs.lowLevel(inc, showers, 3, thr);
@@ -107,9 +107,9 @@ class ClassifierInputsTest {
     void lowLevelRowsStreamTheSameValuesInBlocks(@TempDir Path dir) throws IOException {
         try (ShowerSource src = ShowerSource.open(List.of(TestFiles.golden(dir)), Geometry.ds2())) {
             ShowerBatch b = src.read(0, 20);
-            float[] whole = ClassifierInputs.lowLevel(b.incidentEnergyMeV(), b.showersMeV(), b.voxels(), Preprocessing.THRESHOLD_MEV);
+            float[] whole = ClassifierInputs.lowLevel(b.incidentEnergyMeV(), b.showersMeV(), b.voxels(), ShowerEncoding.THRESHOLD_MEV);
             int dim = b.voxels() + 1;
-            RowSource rows = ClassifierInputs.lowLevelRows(src, Preprocessing.THRESHOLD_MEV, 20, 3 * dim + 5); // 3 rows a block
+            RowSource rows = ClassifierInputs.lowLevelRows(src, ShowerEncoding.THRESHOLD_MEV, 20, 3 * dim + 5); // 3 rows a block
             assertEquals(20, rows.rows());
             assertEquals(dim, rows.dim());
             float[] row = new float[dim];

@@ -54,10 +54,10 @@ class ClassifierProtocolTest {
         int n = 10000;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ClassifierSettings s = TINY.withTraining(3, 200, 3e-3);
-        ClassifierTest.Result r = ClassifierTest.run(gaussian(1, 0, n), gaussian(2, 0, n), DIM, s,
+        TwoSampleClassifier.Result r = TwoSampleClassifier.run(gaussian(1, 0, n), gaussian(2, 0, n), DIM, s,
                 new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertEquals(2, r.runs().size());
-        for (ClassifierTest.RunResult rr : r.runs()) {
+        for (TwoSampleClassifier.RunResult rr : r.runs()) {
             assertTrue(Math.abs(rr.auc() - 0.5) < 0.06, "AUC " + rr.auc());
             assertTrue(Math.abs(rr.aucRaw() - 0.5) < 0.06, "raw AUC " + rr.aucRaw());
             assertTrue(rr.jsd() > -0.05 && rr.jsd() < 0.02, "JSD " + rr.jsd());
@@ -74,8 +74,8 @@ class ClassifierProtocolTest {
 
     @Test
     void differentDistributionsAreSeparatedAndWeightsShowIt(@TempDir Path dir) throws Exception {
-        ClassifierTest.Result r = ClassifierTest.run(gaussian(1, 0), gaussian(2, 2.0), DIM, TINY.withRuns(1, 5), null);
-        ClassifierTest.RunResult rr = r.runs().get(0);
+        TwoSampleClassifier.Result r = TwoSampleClassifier.run(gaussian(1, 0), gaussian(2, 2.0), DIM, TINY.withRuns(1, 5), null);
+        TwoSampleClassifier.RunResult rr = r.runs().get(0);
         assertTrue(rr.auc() > 0.95, "AUC " + rr.auc());
         assertTrue(rr.jsd() > 0.5, "JSD " + rr.jsd());
         assertTrue(Math.abs(rr.auc() - rr.aucRaw()) < 0.01, rr.auc() + " vs " + rr.aucRaw());
@@ -105,28 +105,28 @@ class ClassifierProtocolTest {
     void aSeedGivesTheSameResultAndBlocksEqualOneArray() {
         ClassifierSettings s = TINY.withTraining(2, 200, 3e-3).withRuns(1, 3);
         float[] a = gaussian(4, 0), b = gaussian(5, 0.3);
-        ClassifierTest.RunResult r1 = ClassifierTest.run(a, b, DIM, s, null).runs().get(0);
+        TwoSampleClassifier.RunResult r1 = TwoSampleClassifier.run(a, b, DIM, s, null).runs().get(0);
         // the same rows split over several arrays
         int half = (N / 2) * DIM;
         RowSource blocks = RowSource.ofBlocks(List.of(Arrays.copyOf(a, half), Arrays.copyOfRange(a, half, a.length)), DIM);
-        ClassifierTest.RunResult r2 = ClassifierTest.run(blocks, RowSource.of(b, DIM), s, null).runs().get(0);
+        TwoSampleClassifier.RunResult r2 = TwoSampleClassifier.run(blocks, RowSource.of(b, DIM), s, null).runs().get(0);
         assertEquals(r1.auc(), r2.auc(), 0);
         assertEquals(r1.jsd(), r2.jsd(), 0);
         assertEquals(r1.bestEpoch(), r2.bestEpoch());
         assertArrayEquals(r1.weightsGenerated(), r2.weightsGenerated(), 0);
-        ClassifierTest.RunResult r3 = ClassifierTest.run(a, b, DIM, s.withRuns(1, 4), null).runs().get(0);
+        TwoSampleClassifier.RunResult r3 = TwoSampleClassifier.run(a, b, DIM, s.withRuns(1, 4), null).runs().get(0);
         assertTrue(r3.auc() != r1.auc(), "another seed, another run");
     }
 
     @Test
     void splitIs60_20_20PerClassWithoutOverlap() {
-        ClassifierTest.Splits sp = ClassifierTest.split(101, 57, new SplittableRandom(1));
+        TwoSampleClassifier.Splits sp = TwoSampleClassifier.split(101, 57, new SplittableRandom(1));
         int[][] count = new int[3][2];
         long[][] parts = {sp.train(), sp.test(), sp.validation()};
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (int k = 0; k < 3; k++) {
             for (long c : parts[k]) {
-                count[k][ClassifierTest.label(c)]++;
+                count[k][TwoSampleClassifier.label(c)]++;
                 assertTrue(seen.add(c), "duplicate entry");
             }
         }
@@ -138,19 +138,19 @@ class ClassifierProtocolTest {
 
     @Test
     void theLargerClassIsSubsampledToTheSmallerCountWithTheRunSeed() {
-        assertEquals(57, ClassifierTest.showersPerClass(101, 57));
-        assertEquals(57, ClassifierTest.showersPerClass(57, 101));
+        assertEquals(57, TwoSampleClassifier.showersPerClass(101, 57));
+        assertEquals(57, TwoSampleClassifier.showersPerClass(57, 101));
         java.util.Set<java.util.Set<Integer>> subsets = new java.util.HashSet<>();
         for (long seed = 0; seed < 5; seed++) {
-            ClassifierTest.Splits sp = ClassifierTest.split(101, 57, new SplittableRandom(seed));
+            TwoSampleClassifier.Splits sp = TwoSampleClassifier.split(101, 57, new SplittableRandom(seed));
             java.util.Set<Integer> ref = new java.util.HashSet<>(), gen = new java.util.HashSet<>();
             for (long[] part : new long[][] {sp.train(), sp.test(), sp.validation()})
-                for (long c : part) (ClassifierTest.label(c) == 1 ? ref : gen).add(ClassifierTest.row(c));
+                for (long c : part) (TwoSampleClassifier.label(c) == 1 ? ref : gen).add(TwoSampleClassifier.row(c));
             assertEquals(57, ref.size(), "57 distinct reference showers");
             assertEquals(57, gen.size(), "every generated shower");
             assertTrue(ref.stream().allMatch(r -> r >= 0 && r < 101));
             // the same seed gives the same subset
-            ClassifierTest.Splits again = ClassifierTest.split(101, 57, new SplittableRandom(seed));
+            TwoSampleClassifier.Splits again = TwoSampleClassifier.split(101, 57, new SplittableRandom(seed));
             assertArrayEquals(sp.train(), again.train());
             subsets.add(ref);
         }
@@ -161,10 +161,10 @@ class ClassifierProtocolTest {
     void badInputsAreUserErrors() {
         float[] a = gaussian(1, 0), b = gaussian(2, 0);
         b[7] = Float.NaN;
-        var e = assertThrows(UserError.class, () -> ClassifierTest.run(a, b, DIM, TINY, null));
+        var e = assertThrows(UserError.class, () -> TwoSampleClassifier.run(a, b, DIM, TINY, null));
         assertTrue(e.getMessage().contains("generated") && e.getMessage().contains("shower 1"), e.getMessage());
-        assertThrows(UserError.class, () -> ClassifierTest.run(RowSource.of(a, DIM), RowSource.of(new float[8], 2), TINY, null));
-        assertThrows(UserError.class, () -> ClassifierTest.run(new float[4 * DIM], new float[4 * DIM], DIM, TINY, null));
+        assertThrows(UserError.class, () -> TwoSampleClassifier.run(RowSource.of(a, DIM), RowSource.of(new float[8], 2), TINY, null));
+        assertThrows(UserError.class, () -> TwoSampleClassifier.run(new float[4 * DIM], new float[4 * DIM], DIM, TINY, null));
         var k = assertThrows(UserError.class, () -> TINY.withTraining(0, 10, 1e-3).validate("classifier"));
         assertTrue(k.getMessage().startsWith("classifier.epochs"), k.getMessage());
     }
@@ -187,8 +187,8 @@ class ClassifierProtocolTest {
     @Test
     void writesTheResultsTable(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("cls.csv");
-        ClassifierTest.writeCsv(f, List.of(new ClassifierTest.Row("ds2-student", "low", 0, 0.61, 0.05),
-                new ClassifierTest.Row("ds2-student", "high", 1, 0.7, 0.125)));
+        TwoSampleClassifier.writeCsv(f, List.of(new TwoSampleClassifier.Row("ds2-student", "low", 0, 0.61, 0.05),
+                new TwoSampleClassifier.Row("ds2-student", "high", 1, 0.7, 0.125)));
         List<String> lines = Files.readAllLines(f);
         assertEquals("sample,level,run,auc,jsd", lines.get(0));
         assertEquals(3, lines.size());
@@ -196,6 +196,6 @@ class ClassifierProtocolTest {
         assertEquals("high", row[1]);
         assertEquals(0.125, Double.parseDouble(row[4]));
         assertThrows(IllegalArgumentException.class,
-                () -> ClassifierTest.writeCsv(f, List.of(new ClassifierTest.Row("a,b", "low", 0, 0.5, 0))));
+                () -> TwoSampleClassifier.writeCsv(f, List.of(new TwoSampleClassifier.Row("a,b", "low", 0, 0.5, 0))));
     }
 }

@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * </ul>
  * The logit is {@code log(u/(1-u))}, {@code u = alpha + (1 - 2 alpha) x}, alpha = 1e-6.
  */
-public final class Preprocessing {
+public final class ShowerEncoding {
     /** (A1) reference scale of the incident energy. */
     public static final double INCIDENT_SCALE_MEV = Math.pow(10, 4.5);
     /** (A2) divisor of layer energies: 65 GeV, slightly above any layer's deposit in the datasets. */
@@ -32,7 +32,7 @@ public final class Preprocessing {
     /** Readout threshold of the CaloChallenge evaluator: 0.5e-3 / 0.033 MeV (about 15.15 keV). */
     public static final double THRESHOLD_MEV = 0.5e-3 / 0.033;
 
-    private Preprocessing() {
+    private ShowerEncoding() {
     }
 
     // ---------------------------------------------------------------- scalar maps
@@ -144,7 +144,7 @@ public final class Preprocessing {
 
         /** Width of Flow-3's condition: 3 + voxelsPerLayer + (layers - 1); 191 for DS2, 947 for DS3. */
         public int flow3ConditionWidth() {
-            return Preprocessing.flow3ConditionWidth(layers, voxelsPerLayer);
+            return ShowerEncoding.flow3ConditionWidth(layers, voxelsPerLayer);
         }
 
         /** Flow-3 condition for zero-based layer {@code l} in 1..layers-1: (rows x flow3ConditionWidth). */

@@ -43,13 +43,13 @@ import org.icaloflow.flow.Adam;
  * AUC and JSD, as the iCaloFlow paper's Table IV. The network runs on DJL's default device (a GPU when
  * present); the inputs stay on the host and go over per batch.
  */
-public final class ClassifierTest {
+public final class TwoSampleClassifier {
     public static final double TRAIN_FRACTION = 0.6;
     public static final double TEST_FRACTION = 0.2;
     /** Evaluation batches hold about this many input values. */
     private static final int EVAL_VALUES = 1 << 24;
 
-    private ClassifierTest() {
+    private TwoSampleClassifier() {
     }
 
     /**

@@ -7,38 +7,38 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class PreprocessingTest {
+class ShowerEncodingTest {
 
     @Test
     void incidentConditionSpansMinusToPlusOneAndAHalf() {
-        assertEquals(-1.5, Preprocessing.incidentCondition(1e3), 1e-12);
-        assertEquals(1.5, Preprocessing.incidentCondition(1e6), 1e-12);
-        assertEquals(0.0, Preprocessing.incidentCondition(Math.pow(10, 4.5)), 1e-12);
+        assertEquals(-1.5, ShowerEncoding.incidentCondition(1e3), 1e-12);
+        assertEquals(1.5, ShowerEncoding.incidentCondition(1e6), 1e-12);
+        assertEquals(0.0, ShowerEncoding.incidentCondition(Math.pow(10, 4.5)), 1e-12);
         for (double e : new double[]{1234.5, 5e4, 9.9e5}) {
-            assertEquals(e, Preprocessing.incidentFromCondition(Preprocessing.incidentCondition(e)), 1e-9 * e);
+            assertEquals(e, ShowerEncoding.incidentFromCondition(ShowerEncoding.incidentCondition(e)), 1e-9 * e);
         }
     }
 
     @Test
     void logitUsesTheOffsetAndInverts() {
-        double a = Preprocessing.ALPHA;
-        assertEquals(Math.log(a / (1 - a)), Preprocessing.logit(0), 1e-12);
-        assertEquals(-Math.log(a / (1 - a)), Preprocessing.logit(1), 1e-9);
+        double a = ShowerEncoding.ALPHA;
+        assertEquals(Math.log(a / (1 - a)), ShowerEncoding.logit(0), 1e-12);
+        assertEquals(-Math.log(a / (1 - a)), ShowerEncoding.logit(1), 1e-9);
         for (double x : new double[]{0, 1e-7, 0.01, 0.5, 0.999, 1}) {
-            assertEquals(x, Preprocessing.inverseLogit(Preprocessing.logit(x)), 1e-12);
+            assertEquals(x, ShowerEncoding.inverseLogit(ShowerEncoding.logit(x)), 1e-12);
         }
     }
 
     @Test
     void layerEnergyRoundTripsUpToTheNoise() {
         for (double e : new double[]{0, 0.02, 12.5, 3000, 60000}) {
-            double y = Preprocessing.layerEnergyTarget(e, 0.003);
-            assertEquals(e + 0.003, Preprocessing.layerEnergyFromTarget(y), 1e-9 * Math.max(1, e));
+            double y = ShowerEncoding.layerEnergyTarget(e, 0.003);
+            assertEquals(e + 0.003, ShowerEncoding.layerEnergyFromTarget(y), 1e-9 * Math.max(1, e));
         }
-        assertEquals(0.0, Preprocessing.layerEnergyFromTarget(-40), 0.0, "never negative");
-        double above = Preprocessing.layerEnergyTarget(80_000, 0.001);
+        assertEquals(0.0, ShowerEncoding.layerEnergyFromTarget(-40), 0.0, "never negative");
+        double above = ShowerEncoding.layerEnergyTarget(80_000, 0.001);
         assertTrue(Double.isFinite(above), "a layer above 65 GeV is clipped, not NaN");
-        assertEquals(Preprocessing.LAYER_SCALE_MEV, Preprocessing.layerEnergyFromTarget(above), 1e-3);
+        assertEquals(ShowerEncoding.LAYER_SCALE_MEV, ShowerEncoding.layerEnergyFromTarget(above), 1e-3);
     }
 
     @Test
@@ -49,20 +49,20 @@ class PreprocessingTest {
         double[] inc = {2e3, 5e4, 8e5};
         float[] showers = new float[rows * v];
         for (int i = 0; i < showers.length; i++) showers[i] = r.nextDouble() < 0.6 ? 0f : (float) (r.nextDouble() * 50);
-        Preprocessing.Encoded e = Preprocessing.encode(g, inc, showers, new SplittableRandom(1));
+        ShowerEncoding.Encoded e = ShowerEncoding.encode(g, inc, showers, new SplittableRandom(1));
 
         // Flow-1 condition and target
-        assertEquals(Preprocessing.incidentCondition(5e4), e.flow1Condition()[1], 1e-6);
+        assertEquals(ShowerEncoding.incidentCondition(5e4), e.flow1Condition()[1], 1e-6);
         double layer7 = 0;
         for (int k = 0; k < vpl; k++) layer7 += showers[v + 7 * vpl + k];
-        double back = Preprocessing.layerEnergyFromTarget(e.flow1Target()[45 + 7]);
-        assertTrue(back >= layer7 - 1e-3 && back <= layer7 + Preprocessing.NOISE_MEV + 1e-3, back + " vs " + layer7);
+        double back = ShowerEncoding.layerEnergyFromTarget(e.flow1Target()[45 + 7]);
+        assertTrue(back >= layer7 - 1e-3 && back <= layer7 + ShowerEncoding.NOISE_MEV + 1e-3, back + " vs " + layer7);
 
         // normalised voxels of each layer sum to one after inverting the logit
         float[] t = e.layerTarget(12);
         for (int n = 0; n < rows; n++) {
             double s = 0;
-            for (int k = 0; k < vpl; k++) s += Preprocessing.inverseLogit(t[n * vpl + k]);
+            for (int k = 0; k < vpl; k++) s += ShowerEncoding.inverseLogit(t[n * vpl + k]);
             assertEquals(1.0, s, 1e-4);
         }
 
@@ -72,7 +72,7 @@ class PreprocessingTest {
 
         // Flow-3: 191 wide, layout E_inc, E_i, E_{i-1}, previous layer, one-hot
         assertEquals(191, e.flow3ConditionWidth());
-        assertEquals(947, Preprocessing.flow3ConditionWidth(45, 900));
+        assertEquals(947, ShowerEncoding.flow3ConditionWidth(45, 900));
         int l = 10;
         float[] c3 = e.flow3Condition(l);
         int o = 191;   // row 1
@@ -89,25 +89,25 @@ class PreprocessingTest {
 
         // decode: normalised voxels x layer energy, thresholded, recovers the shower within the noise
         float[] out = new float[vpl];
-        double proxy = Preprocessing.layerEnergyFromTarget(e.flow1Target()[45 + l]);
-        Preprocessing.decodeLayer(t = e.layerTarget(l), vpl, vpl, proxy, Preprocessing.THRESHOLD_MEV, false, out, 0);
+        double proxy = ShowerEncoding.layerEnergyFromTarget(e.flow1Target()[45 + l]);
+        ShowerEncoding.decodeLayer(t = e.layerTarget(l), vpl, vpl, proxy, ShowerEncoding.THRESHOLD_MEV, false, out, 0);
         for (int k = 0; k < vpl; k++) {
             float truth = showers[v + l * vpl + k];
-            if (out[k] == 0f) assertTrue(truth < Preprocessing.THRESHOLD_MEV + 0.01, "zeroed only small voxels");
+            if (out[k] == 0f) assertTrue(truth < ShowerEncoding.THRESHOLD_MEV + 0.01, "zeroed only small voxels");
             else assertEquals(truth, out[k], 0.02 + 1e-4 * truth);
         }
     }
 
     @Test
     void decodeThresholdsAndOptionallyRenormalises() {
-        float[] y = {(float) Preprocessing.logit(0.5), (float) Preprocessing.logit(0.3), (float) Preprocessing.logit(1e-5)};
+        float[] y = {(float) ShowerEncoding.logit(0.5), (float) ShowerEncoding.logit(0.3), (float) ShowerEncoding.logit(1e-5)};
         float[] out = new float[3];
-        Preprocessing.decodeLayer(y, 0, 3, 100.0, Preprocessing.THRESHOLD_MEV, false, out, 0);
+        ShowerEncoding.decodeLayer(y, 0, 3, 100.0, ShowerEncoding.THRESHOLD_MEV, false, out, 0);
         assertEquals(50.0, out[0], 1e-3);
         assertEquals(30.0, out[1], 1e-3);
         assertEquals(0f, out[2], "1 keV is below the 15.15 keV threshold");
-        Preprocessing.decodeLayer(y, 0, 3, 100.0, Preprocessing.THRESHOLD_MEV, true, out, 0);
+        ShowerEncoding.decodeLayer(y, 0, 3, 100.0, ShowerEncoding.THRESHOLD_MEV, true, out, 0);
         assertEquals(62.5, out[0], 1e-2);
-        assertEquals(15.15e-3, Preprocessing.THRESHOLD_MEV, 1e-5);
+        assertEquals(15.15e-3, ShowerEncoding.THRESHOLD_MEV, 1e-5);
     }
 }
