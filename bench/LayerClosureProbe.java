@@ -2,7 +2,7 @@ import ai.djl.ndarray.*;
 import ai.djl.ndarray.types.*;
 import org.icaloflow.data.*;
 import org.icaloflow.flow.Flow;
-import org.icaloflow.preprocess.Preprocessing;
+import org.icaloflow.preprocess.ShowerEncoding;
 import org.icaloflow.sample.*;
 import java.nio.file.*;
 import java.util.*;
@@ -31,10 +31,10 @@ public class LayerClosureProbe {
             Flow f3 = Flow.load(models.resolve("flow3/model"), root);
             Flow f2 = Flow.load(models.resolve("flow2/model"), root);
             f3.setEvalMode(true); f2.setEvalMode(true);
-            double thr = Preprocessing.THRESHOLD_MEV;
+            double thr = ShowerEncoding.THRESHOLD_MEV;
             float[] s = b.showersMeV();
             double[] einc = b.incidentEnergyMeV();
-            int W = Preprocessing.flow3ConditionWidth(L, V);
+            int W = ShowerEncoding.flow3ConditionWidth(L, V);
             // Flow-2 layer 1 from true E_1
             double[] gen1 = new double[n * V];
             {
@@ -43,15 +43,15 @@ public class LayerClosureProbe {
                 for (int i = 0; i < n; i++) {
                     double e = 0; for (int v = 0; v < V; v++) e += s[i * L * V + v];
                     e1[i] = e < thr ? 0 : e;
-                    c[2 * i] = Preprocessing.incidentCondition(einc[i]);
-                    c[2 * i + 1] = Preprocessing.layerEnergyCondition(e1[i]) / Preprocessing.FLOW2_LAYER_DIVISOR;
+                    c[2 * i] = ShowerEncoding.incidentCondition(einc[i]);
+                    c[2 * i + 1] = ShowerEncoding.layerEnergyCondition(e1[i]) / ShowerEncoding.FLOW2_LAYER_DIVISOR;
                 }
                 try (NDManager m = root.newSubManager()) {
                     float[] z = new float[n * V]; for (int i = 0; i < n; i++) BaseNoise.fill(5, i, 0, z, i * V, V);
                     float[] cf = new float[c.length]; for (int k = 0; k < c.length; k++) cf[k] = (float) c[k];
                     float[] x = f2.sampleFrom(m.create(z, new Shape(n, V)), m.create(cf, new Shape(n, 2))).toFloatArray();
                     double[] xd = new double[x.length]; for (int k = 0; k < x.length; k++) xd[k] = x[k];
-                    for (int i = 0; i < n; i++) Preprocessing.decodeGeneratedLayer(xd, i * V, V, e1[i], thr, false, gen1, i * V);
+                    for (int i = 0; i < n; i++) ShowerEncoding.decodeGeneratedLayer(xd, i * V, V, e1[i], thr, false, gen1, i * V);
                 }
             }
             for (String which : a[3].split(",")) {
@@ -66,10 +66,10 @@ public class LayerClosureProbe {
                     if (useGen) System.arraycopy(gen1, i * V, prev, 0, V);
                     ep = ep < thr ? 0 : ep; ec = ec < thr ? 0 : ec; el[i] = ec;
                     int o = i * W;
-                    cond[o] = Preprocessing.incidentCondition(einc[i]);
-                    cond[o + 1] = Preprocessing.layerEnergyCondition(ec);
-                    cond[o + 2] = Preprocessing.layerEnergyCondition(ep);
-                    Preprocessing.encodeLayerCondition(prev, 0, V, new SplittableRandom(1000 + i), cond, o + 3);
+                    cond[o] = ShowerEncoding.incidentCondition(einc[i]);
+                    cond[o + 1] = ShowerEncoding.layerEnergyCondition(ec);
+                    cond[o + 2] = ShowerEncoding.layerEnergyCondition(ep);
+                    ShowerEncoding.encodeLayerCondition(prev, 0, V, new SplittableRandom(1000 + i), cond, o + 3);
                     cond[o + 3 + V + (l - 1)] = 1;
                 }
                 try (NDManager m = root.newSubManager()) {
@@ -82,7 +82,7 @@ public class LayerClosureProbe {
                     int lo = 0, hi = 0;
                     for (int i = 0; i < n; i++) {
                         if (el[i] <= 0) continue;
-                        Preprocessing.decodeGeneratedLayer(xd, i * V, V, el[i], thr, false, out, i * V);
+                        ShowerEncoding.decodeGeneratedLayer(xd, i * V, V, el[i], thr, false, out, i * V);
                         double sum = 0; for (int v = 0; v < V; v++) sum += out[i * V + v];
                         double q = sum / el[i]; r.add(q); if (q < 0.5) lo++; if (q > 2) hi++;
                     }

@@ -1,6 +1,7 @@
 package org.icaloflow.cli;
 
 import ai.djl.ndarray.NDManager;
+import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
 import org.icaloflow.config.RunConfig;
 import org.icaloflow.data.Geometry;
@@ -86,19 +87,20 @@ public final class DistillCommand implements Runnable {
         boolean resume = stage.resume;
         long stopAfterSteps = stage.stopAfterSteps;
         if (flowNumber < 2 || flowNumber > 3) throw new UserError("--flow must be 2 or 3 (Flow-1 has no student), got " + flowNumber);
+        FlowRole flow = FlowRole.of(flowNumber);
         RunConfig cfg = RunConfig.load(config);
         if (cfg.distillation() == null) throw new UserError(config + ": no 'distillation' section");
-        DistillationSettings ds = cfg.distillation().flow(flowNumber).resolved(flowNumber);   // recorded with every weight written out
+        DistillationSettings ds = cfg.distillation().flow(flow).resolved(flow);   // recorded with every weight written out
         if (stage.epochs() != null) ds = ds.withEpochs(stage.epochs());
         TrainingSettings settings = ds.training();
-        FlowSpec teacherSpec = cfg.architecture().teacher(flowNumber);
-        FlowSpec studentSpec = cfg.architecture().student(flowNumber);
+        FlowSpec teacherSpec = cfg.architecture().teacher(flow);
+        FlowSpec studentSpec = cfg.architecture().student(flow);
         if (studentSpec == null) throw new UserError(config + ": architecture.flow" + flowNumber + "_student is required for distillation");
         Path teacherModel = teacherModel(teacherDir);
         String name = "flow" + flowNumber + "-student";
         Path dataManifest = FlowStage.preprocessManifest(data);
 
-        Map<String, String> tags = FlowStage.tags("distill", flowNumber, cfg, config, dataManifest);
+        Map<String, String> tags = FlowStage.tags("distill", flow, cfg, config, dataManifest);
         FlowStage.createOutput(out);
         try (Tracker tracker = tracking.start(cfg.tracking().experiment(), out.resolve("distill.journal.jsonl"), "distill-" + name, tags);
              EncodedShowers trainFile = EncodedShowers.open(data.resolve(Preprocessor.TRAIN));
@@ -116,8 +118,8 @@ public final class DistillCommand implements Runnable {
                 org.icaloflow.track.DatasetInput input = ShowerDatasets.training(dataManifest);
                 tracker.logInput(input);
                 tracker.logParentInput(input);
-                TrainingData train = FlowData.of(flowNumber, trainFile, settings, 0);
-                TrainingData select = FlowData.of(flowNumber, selectFile, settings, settings.selectShowers());
+                TrainingData train = FlowData.of(flow, trainFile, settings, 0);
+                TrainingData select = FlowData.of(flow, selectFile, settings, settings.selectShowers());
                 LayerAggregates agg = ds.physicsLoss().enabled() ? aggregates(cfg, studentSpec.dim()) : null;
                 DiversityWeights div = null;
                 if (ds.diversityWeighting().enabled()) {
@@ -125,7 +127,7 @@ public final class DistillCommand implements Runnable {
                     div = DiversityWeights.measure(train, dw.bins(), dw.epsilon(), dw.maxSamples(), settings.batchSize());
                     System.err.println("icaloflow distill: diversity weights per incident-energy bin " + java.util.Arrays.toString(div.binWeights()));
                 }
-                DistillationObjective objective = new DistillationObjective(teacher, ds, flowNumber, agg, div);
+                DistillationObjective objective = new DistillationObjective(teacher, ds, flow, agg, div);
                 Trainer.Result r = new Trainer(studentSpec, train, select,
                         new Trainer.Options(name, settings, out, resume, stopAfterSteps, System.err, checkpointDir), tracker, objective).run();
                 if (!r.completed()) {

@@ -1,5 +1,6 @@
 package org.icaloflow.cli;
 
+import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
 import org.icaloflow.config.RunConfig;
 import org.icaloflow.data.StageManifest;
@@ -64,10 +65,10 @@ final class FlowStage {
     }
 
     /** The MLflow tags of a stage run on one flow. */
-    static Map<String, String> tags(String stage, int flow, RunConfig cfg, Path config, Path dataManifest) {
+    static Map<String, String> tags(String stage, FlowRole flow, RunConfig cfg, Path config, Path dataManifest) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(Tags.STAGE, stage);
-        tags.put(Tags.FLOW, String.valueOf(flow));
+        tags.put(Tags.FLOW, String.valueOf(flow.number()));
         tags.put(Tags.GEOMETRY, String.valueOf(cfg.geometry()));
         tags.put(Tags.CONFIG_SHA256, StageManifest.sha256(config));
         tags.put(Tags.INPUT_SHA256, StageManifest.sha256(dataManifest));

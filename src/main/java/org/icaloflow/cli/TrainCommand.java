@@ -1,5 +1,6 @@
 package org.icaloflow.cli;
 
+import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
 import org.icaloflow.config.RunConfig;
 import org.icaloflow.data.StageManifest;
@@ -54,14 +55,15 @@ public final class TrainCommand implements Runnable {
         boolean resume = stage.resume;
         long stopAfterSteps = stage.stopAfterSteps;
         if (flowNumber < 1 || flowNumber > 3) throw new UserError("--flow must be 1, 2 or 3, got " + flowNumber);
+        FlowRole flow = FlowRole.of(flowNumber);
         RunConfig cfg = RunConfig.load(config);
         if (cfg.training() == null) throw new UserError(config + ": no 'training' section");
-        TrainingSettings settings = stage.withEpochs(cfg.training().flow(flowNumber));
-        FlowSpec spec = cfg.architecture().teacher(flowNumber);
+        TrainingSettings settings = stage.withEpochs(cfg.training().flow(flow));
+        FlowSpec spec = cfg.architecture().teacher(flow);
         String name = "flow" + flowNumber;
         Path dataManifest = FlowStage.preprocessManifest(data);
 
-        Map<String, String> tags = FlowStage.tags("train", flowNumber, cfg, config, dataManifest);
+        Map<String, String> tags = FlowStage.tags("train", flow, cfg, config, dataManifest);
         FlowStage.createOutput(out);
         try (Tracker tracker = tracking.start(cfg.tracking().experiment(), out.resolve("train.journal.jsonl"), "train-" + name, tags);
              EncodedShowers trainFile = EncodedShowers.open(data.resolve(Preprocessor.TRAIN));
@@ -76,8 +78,8 @@ public final class TrainCommand implements Runnable {
                 org.icaloflow.track.DatasetInput input = ShowerDatasets.training(dataManifest);
                 tracker.logInput(input);
                 tracker.logParentInput(input);
-                TrainingData train = FlowData.of(flowNumber, trainFile, settings, 0);
-                TrainingData select = FlowData.of(flowNumber, selectFile, settings, settings.selectShowers());
+                TrainingData train = FlowData.of(flow, trainFile, settings, 0);
+                TrainingData select = FlowData.of(flow, selectFile, settings, settings.selectShowers());
                 Trainer.Result r = new Trainer(spec, train, select,
                         new Trainer.Options(name, settings, out, resume, stopAfterSteps, System.err, checkpointDir), tracker).run();
                 double peak = org.icaloflow.ProcessStats.peakRssMiB();

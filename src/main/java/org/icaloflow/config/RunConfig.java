@@ -1,12 +1,14 @@
 package org.icaloflow.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
 import org.icaloflow.distill.DistillationSettings;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.train.TrainingSettings;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One configuration file (configs/ds2.yaml, configs/ds3.yaml, configs/test.yaml): the paper's
@@ -35,24 +37,24 @@ public record RunConfig(
             @JsonProperty("flow3_teacher") FlowSpec flow3Teacher,
             @JsonProperty("flow3_student") FlowSpec flow3Student) {
 
-        /** The teacher of flow 1, 2 or 3; a UserError when the configuration lacks it. */
-        public FlowSpec teacher(int flow) {
+        /** The teacher of a flow (Flow-1 is only ever a teacher); a UserError when the configuration lacks it. */
+        public FlowSpec teacher(FlowRole flow) {
             FlowSpec f = switch (flow) {
-                case 1 -> flow1;
-                case 2 -> flow2Teacher;
-                case 3 -> flow3Teacher;
-                default -> throw new IllegalArgumentException("flow must be 1, 2 or 3, got " + flow);
+                case LAYER_ENERGIES -> flow1;
+                case FIRST_LAYER -> flow2Teacher;
+                case NEXT_LAYER -> flow3Teacher;
             };
-            if (f == null) throw new UserError("the configuration has no architecture." + (flow == 1 ? "flow1" : "flow" + flow + "_teacher"));
+            if (f == null) throw new UserError("the configuration has no architecture."
+                    + (flow == FlowRole.LAYER_ENERGIES ? "flow1" : "flow" + flow.number() + "_teacher"));
             return f;
         }
 
-        /** The student of flow 2 or 3 (null when not configured). */
-        public FlowSpec student(int flow) {
+        /** The student of Flow-2 or Flow-3 (null when not configured). */
+        public FlowSpec student(FlowRole flow) {
             return switch (flow) {
-                case 2 -> flow2Student;
-                case 3 -> flow3Student;
-                default -> throw new IllegalArgumentException("only flows 2 and 3 have students, got " + flow);
+                case FIRST_LAYER -> flow2Student;
+                case NEXT_LAYER -> flow3Student;
+                case LAYER_ENERGIES -> throw new IllegalArgumentException("only flows 2 and 3 have students, got " + flow.number());
             };
         }
     }
@@ -62,14 +64,14 @@ public record RunConfig(
             @JsonProperty("flow2") DistillationSettings flow2,
             @JsonProperty("flow3") DistillationSettings flow3) {
 
-        /** Settings of flow 2 or 3; a UserError when the configuration lacks them. */
-        public DistillationSettings flow(int flow) {
+        /** Settings of Flow-2 or Flow-3; a UserError when the configuration lacks them. */
+        public DistillationSettings flow(FlowRole flow) {
             DistillationSettings d = switch (flow) {
-                case 2 -> flow2;
-                case 3 -> flow3;
-                default -> throw new IllegalArgumentException("only flows 2 and 3 are distilled, got " + flow);
+                case FIRST_LAYER -> flow2;
+                case NEXT_LAYER -> flow3;
+                case LAYER_ENERGIES -> throw new IllegalArgumentException("only flows 2 and 3 are distilled, got " + flow.number());
             };
-            if (d == null) throw new UserError("the configuration has no distillation.flow" + flow);
+            if (d == null) throw new UserError("the configuration has no distillation.flow" + flow.number());
             return d;
         }
     }
@@ -88,15 +90,14 @@ public record RunConfig(
             @JsonProperty("flow2") TrainingSettings flow2,
             @JsonProperty("flow3") TrainingSettings flow3) {
 
-        /** Settings of flow 1, 2 or 3; a UserError when the configuration lacks them. */
-        public TrainingSettings flow(int flow) {
+        /** Settings of a flow's teacher; a UserError when the configuration lacks them. */
+        public TrainingSettings flow(FlowRole flow) {
             TrainingSettings t = switch (flow) {
-                case 1 -> flow1;
-                case 2 -> flow2;
-                case 3 -> flow3;
-                default -> throw new IllegalArgumentException("flow must be 1, 2 or 3, got " + flow);
+                case LAYER_ENERGIES -> flow1;
+                case FIRST_LAYER -> flow2;
+                case NEXT_LAYER -> flow3;
             };
-            if (t == null) throw new UserError("the configuration has no training.flow" + flow);
+            if (t == null) throw new UserError("the configuration has no training.flow" + flow.number());
             return t;
         }
     }
@@ -130,16 +131,16 @@ public record RunConfig(
             if (training.flow3() != null) training.flow3().validate("training.flow3");
         }
         if (distillation != null) {
-            if (distillation.flow2() != null) distillation.flow2().validate("distillation.flow2", 2);
-            if (distillation.flow3() != null) distillation.flow3().validate("distillation.flow3", 3);
+            if (distillation.flow2() != null) distillation.flow2().validate("distillation.flow2", FlowRole.FIRST_LAYER);
+            if (distillation.flow3() != null) distillation.flow3().validate("distillation.flow3", FlowRole.NEXT_LAYER);
         }
         // sections may be absent in the per-stage files of `icaloflow config split`: check what is there
         Architecture a = architecture;
-        for (int f = 2; f <= 3; f++) {
-            FlowSpec t = f == 2 ? a.flow2Teacher() : a.flow3Teacher();
+        for (FlowRole f : List.of(FlowRole.FIRST_LAYER, FlowRole.NEXT_LAYER)) {
+            FlowSpec t = f == FlowRole.FIRST_LAYER ? a.flow2Teacher() : a.flow3Teacher();
             FlowSpec st = a.student(f);
             if (st == null || t == null) continue;
-            String key = "architecture.flow" + f + "_student";
+            String key = "architecture.flow" + f.number() + "_student";
             if (st.dim() != t.dim()) throw new IllegalArgumentException(key + ".dim must equal the teacher's (" + t.dim() + ")");
             if (st.conditionDim() != t.conditionDim())
                 throw new IllegalArgumentException(key + ".conditionDim must equal the teacher's (" + t.conditionDim() + ")");

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.icaloflow.FlowRole;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.flow.Trace;
@@ -60,11 +61,11 @@ public final class DistillationObjective implements Objective {
 
     /**
      * @param teacher   the teacher; frozen here (eval mode, parameters no longer require gradients)
-     * @param flow      2 or 3 (default β: 0.5 or 1)
+     * @param flow      Flow-2 or Flow-3 (default β: 0.5 or 1)
      * @param physics   aggregates for the physics term, or null; used only when enabled in {@code settings}
      * @param diversity sample weights, or null; used only when enabled in {@code settings}
      */
-    public DistillationObjective(Flow teacher, DistillationSettings settings, int flow, LayerAggregates physics,
+    public DistillationObjective(Flow teacher, DistillationSettings settings, FlowRole flow, LayerAggregates physics,
                                  DiversityWeights diversity) {
         this.teacher = teacher;
         this.w = settings.weights().resolved(flow);

@@ -1,6 +1,7 @@
 package org.icaloflow.distill;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.icaloflow.FlowRole;
 import org.icaloflow.train.TrainingSettings;
 
 /**
@@ -51,12 +52,12 @@ public record DistillationSettings(
         public static final double OUTPUT = 2.0, STATES = 2.0, MADE = 1.0;
 
         /** The authors' choice of β: 0.5 for Flow-2 (the code's default), 1 for Flow-3 (x-pass only, Eq. 11). */
-        public static double defaultBeta(int flow) {
-            return flow == 2 ? 0.5 : 1.0;
+        public static double defaultBeta(FlowRole flow) {
+            return flow == FlowRole.FIRST_LAYER ? 0.5 : 1.0;
         }
 
-        /** Missing weights filled with the authors' choice for flow 2 or 3. */
-        public Weights resolved(int flow) {
+        /** Missing weights filled with the authors' choice for Flow-2 or Flow-3. */
+        public Weights resolved(FlowRole flow) {
             return new Weights(beta == null ? defaultBeta(flow) : beta, output == null ? OUTPUT : output,
                     states == null ? STATES : states, made == null ? MADE : made);
         }
@@ -67,7 +68,7 @@ public record DistillationSettings(
             check(where + ".output", output);
             check(where + ".states", states);
             check(where + ".made", made);
-            Weights w = resolved(2);
+            Weights w = resolved(FlowRole.FIRST_LAYER);
             if (w.output() + w.states() + w.made() <= 0)
                 throw new IllegalArgumentException(where + ": at least one of output, states, made must be > 0");
         }
@@ -107,7 +108,7 @@ public record DistillationSettings(
     }
 
     /** Checks every value; the message names the key under {@code where}. */
-    public void validate(String where, int flow) {
+    public void validate(String where, FlowRole flow) {
         if (training == null) throw new IllegalArgumentException(where + ".training is required");
         training.validate(where + ".training");
         weights.validate(where + ".weights");
@@ -128,7 +129,7 @@ public record DistillationSettings(
     }
 
     /** The same with every weight written out ({@link Weights#resolved}), as recorded in manifests and MLflow. */
-    public DistillationSettings resolved(int flow) {
+    public DistillationSettings resolved(FlowRole flow) {
         return new DistillationSettings(training, weights.resolved(flow), baseWidth, physicsLoss, diversityWeighting);
     }
 }

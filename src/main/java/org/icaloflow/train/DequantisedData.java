@@ -1,5 +1,6 @@
 package org.icaloflow.train;
 
+import org.icaloflow.FlowRole;
 import org.icaloflow.preprocess.Dequantisation;
 import org.icaloflow.preprocess.EncodedShowers;
 import org.icaloflow.preprocess.ShowerEncoding;
@@ -18,11 +19,12 @@ import java.util.SplittableRandom;
  * </ul>
  */
 public final class DequantisedData implements TrainingData {
-    private final int flow, n, layers, vpl;
+    private final FlowRole flow;
+    private final int n, layers, vpl;
     private final long fileSeed, pass;
     private final float[] incident, energies, voxels;
 
-    private DequantisedData(int flow, int n, int layers, int vpl, long fileSeed, long pass,
+    private DequantisedData(FlowRole flow, int n, int layers, int vpl, long fileSeed, long pass,
                             float[] incident, float[] energies, float[] voxels) {
         this.flow = flow;
         this.n = n;
@@ -35,12 +37,12 @@ public final class DequantisedData implements TrainingData {
         this.voxels = voxels;
     }
 
-    /** Reads the first {@code n} rows of {@code file} for flow 1 or 2. */
-    static DequantisedData read(int flow, EncodedShowers file, int n) {
-        if (flow != 1 && flow != 2) throw new IllegalArgumentException("flow " + flow);
+    /** Reads the first {@code n} rows of {@code file} for Flow-1 or Flow-2. */
+    static DequantisedData read(FlowRole flow, EncodedShowers file, int n) {
+        if (flow == FlowRole.NEXT_LAYER) throw new IllegalArgumentException("flow " + flow.number());
         int layers = file.layers(), vpl = file.voxelsPerLayer(), w = file.width();
-        int ew = flow == 1 ? layers : 1;
-        float[] inc = new float[n], e = new float[n * ew], vox = flow == 2 ? new float[n * vpl] : new float[0];
+        int ew = flow == FlowRole.LAYER_ENERGIES ? layers : 1;
+        float[] inc = new float[n], e = new float[n * ew], vox = flow == FlowRole.FIRST_LAYER ? new float[n * vpl] : new float[0];
         int step = Math.max(1, (1 << 24) / w);   // about 64 MB per read
         for (int from = 0; from < n; from += step) {
             int count = Math.min(step, n - from);
@@ -49,7 +51,7 @@ public final class DequantisedData implements TrainingData {
                 int r = from + i;
                 inc[r] = rows[i * w];
                 System.arraycopy(rows, i * w + 1, e, r * ew, ew);
-                if (flow == 2) System.arraycopy(rows, i * w + 1 + layers, vox, r * vpl, vpl);
+                if (flow == FlowRole.FIRST_LAYER) System.arraycopy(rows, i * w + 1 + layers, vox, r * vpl, vpl);
             }
         }
         return new DequantisedData(flow, n, layers, vpl, file.noiseSeed(), 0, inc, e, vox);
@@ -62,12 +64,12 @@ public final class DequantisedData implements TrainingData {
 
     @Override
     public int dim() {
-        return flow == 1 ? layers : vpl;
+        return flow == FlowRole.LAYER_ENERGIES ? layers : vpl;
     }
 
     @Override
     public int conditionDim() {
-        return flow == 1 ? 1 : 2;
+        return flow == FlowRole.LAYER_ENERGIES ? 1 : 2;
     }
 
     @Override
@@ -77,7 +79,7 @@ public final class DequantisedData implements TrainingData {
 
     /** Writes row r's target and condition, with its noise of this pass. */
     void encode(int r, float[] x, int xAt, float[] c, int cAt, double[] scratch) {
-        if (flow == 1) {
+        if (flow == FlowRole.LAYER_ENERGIES) {
             c[cAt] = incident[r];
             for (int l = 0; l < layers; l++)
                 x[xAt + l] = Dequantisation.layerEnergy(energies[r * layers + l],

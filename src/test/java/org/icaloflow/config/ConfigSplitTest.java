@@ -1,5 +1,6 @@
 package org.icaloflow.config;
 
+import org.icaloflow.FlowRole;
 import org.icaloflow.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,11 +29,11 @@ class ConfigSplitTest {
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(a.resolve("train3.yaml")), Files.readAllBytes(b.resolve("train3.yaml"))));
         // each view is itself a valid configuration with what its stage needs
         RunConfig t3 = RunConfig.load(b.resolve("train3.yaml"));
-        assertEquals(100, t3.training().flow(3).chunkShowers());
-        assertEquals(191, t3.architecture().teacher(3).conditionDim());
+        assertEquals(100, t3.training().flow(FlowRole.NEXT_LAYER).chunkShowers());
+        assertEquals(191, t3.architecture().teacher(FlowRole.NEXT_LAYER).conditionDim());
         RunConfig t1 = RunConfig.load(a.resolve("train1.yaml"));
-        assertEquals(45, t1.architecture().teacher(1).dim());
-        var e = assertThrows(org.icaloflow.UserError.class, () -> t1.training().flow(2));
+        assertEquals(45, t1.architecture().teacher(FlowRole.LAYER_ENERGIES).dim());
+        var e = assertThrows(org.icaloflow.UserError.class, () -> t1.training().flow(FlowRole.FIRST_LAYER));
         assertTrue(e.getMessage().contains("training.flow2"));
         assertEquals(0.7, RunConfig.load(a.resolve("preprocess.yaml")).preprocess().trainFraction());
     }

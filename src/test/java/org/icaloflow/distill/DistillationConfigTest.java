@@ -1,5 +1,6 @@
 package org.icaloflow.distill;
 
+import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
 import org.icaloflow.config.RunConfig;
 import org.icaloflow.train.LearningRateSchedule;
@@ -26,8 +27,8 @@ class DistillationConfigTest {
         assertEquals(100, f3.training().epochs());
         assertEquals(250, f3.training().selectEvery());
         // the authors' run.py: beta 0.5 (Flow-2), 1 (Flow-3, x-pass only); end point and states twice, MADE once
-        assertEquals(new DistillationSettings.Weights(0.5, 2.0, 2.0, 1.0), f2.weights().resolved(2));
-        assertEquals(new DistillationSettings.Weights(1.0, 2.0, 2.0, 1.0), f3.weights().resolved(3));
+        assertEquals(new DistillationSettings.Weights(0.5, 2.0, 2.0, 1.0), f2.weights().resolved(FlowRole.FIRST_LAYER));
+        assertEquals(new DistillationSettings.Weights(1.0, 2.0, 2.0, 1.0), f3.weights().resolved(FlowRole.NEXT_LAYER));
         assertEquals(1.0, f2.baseWidth());
         assertFalse(f2.physicsLoss().enabled());
         assertFalse(f2.diversityWeighting().enabled());
@@ -35,16 +36,16 @@ class DistillationConfigTest {
         assertEquals(100, ds3.distillation().flow2().training().batchSize());
         assertEquals(LearningRateSchedule.OneCycle.reference(1e-4, 25, 0.80), ds3.distillation().flow3().training().schedule());
         assertEquals(30, ds3.distillation().flow3().training().epochs());
-        assertEquals(new DistillationSettings.Weights(0.5, 2.0, 2.0, 1.0), ds3.distillation().flow2().weights().resolved(2));
-        assertEquals(new DistillationSettings.Weights(1.0, 2.0, 2.0, 1.0), ds3.distillation().flow3().weights().resolved(3));
+        assertEquals(new DistillationSettings.Weights(0.5, 2.0, 2.0, 1.0), ds3.distillation().flow2().weights().resolved(FlowRole.FIRST_LAYER));
+        assertEquals(new DistillationSettings.Weights(1.0, 2.0, 2.0, 1.0), ds3.distillation().flow3().weights().resolved(FlowRole.NEXT_LAYER));
         RunConfig test = RunConfig.load(Path.of("configs/test.yaml"));
         assertTrue(test.distillation().flow2().training().epochs() <= 3);
         // defaults when weights are not written: the shipped values
-        assertEquals(f2.weights(), test.distillation().flow2().weights().resolved(2));
-        assertEquals(f3.weights(), test.distillation().flow3().weights().resolved(3));
+        assertEquals(f2.weights(), test.distillation().flow2().weights().resolved(FlowRole.FIRST_LAYER));
+        assertEquals(f3.weights(), test.distillation().flow3().weights().resolved(FlowRole.NEXT_LAYER));
         assertEquals(1.0, test.distillation().flow3().baseWidth());
         // every weight written out where the settings are recorded
-        assertEquals(f3.weights(), test.distillation().flow3().resolved(3).weights());
+        assertEquals(f3.weights(), test.distillation().flow3().resolved(FlowRole.NEXT_LAYER).weights());
     }
 
     @Test
@@ -58,7 +59,7 @@ class DistillationConfigTest {
             assertEquals(ds2.training(), a.training(), names[i]);
             assertEquals(ds2.preprocess(), a.preprocess(), names[i]);
             for (int f = 2; f <= 3; f++) {
-                DistillationSettings b = ds2.distillation().flow(f), s = a.distillation().flow(f);
+                DistillationSettings b = ds2.distillation().flow(FlowRole.of(f)), s = a.distillation().flow(FlowRole.of(f));
                 assertEquals(b.training(), s.training());
                 assertEquals(b.weights(), s.weights());
                 assertEquals(b.physicsLoss().weight(), s.physicsLoss().weight());

@@ -3,6 +3,7 @@ package org.icaloflow.distill;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.icaloflow.FlowRole;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
@@ -86,7 +87,7 @@ class DistillationTest {
     }
 
     Trainer.Result run(Path out, DistillationSettings ds, int flow, boolean resume, long stopAfter, Flow teacher) {
-        DistillationObjective obj = new DistillationObjective(teacher, ds, flow, null, null);
+        DistillationObjective obj = new DistillationObjective(teacher, ds, FlowRole.of(flow), null, null);
         return new Trainer(STUDENT, gaussians(500, 2, 3), gaussians(200, 2, 4),
                 new Trainer.Options("s", ds.training(), out, resume, stopAfter, quiet()), null, obj).run();
     }
@@ -96,7 +97,7 @@ class DistillationTest {
         try (NDManager m = NDManager.newBaseManager(); Flow teacher = Flow.load(teacherModel, m, TEACHER)) {
             List<float[]> before = snapshot(teacher);
             DistillationSettings ds = distill(8, 0, null);
-            DistillationObjective obj = new DistillationObjective(teacher, ds, 2, null, null);
+            DistillationObjective obj = new DistillationObjective(teacher, ds, FlowRole.FIRST_LAYER, null, null);
             double klFresh;
             try (Flow fresh = obj.create(STUDENT, m)) {
                 klFresh = obj.selectionMetric(fresh, gaussians(200, 2, 4), 50);
@@ -292,13 +293,13 @@ class DistillationTest {
                 double[] w = new double[n];
                 for (int r = 0; r < n; r++) w[r] = div.weight(b.c()[r]);
 
-                var defaults = new DistillationObjective(teacher, distill(1, 0, null), 2, null, null);
-                var flow3 = new DistillationObjective(teacher, distill(1, 0, null), 3, null, null);
+                var defaults = new DistillationObjective(teacher, distill(1, 0, null), FlowRole.FIRST_LAYER, null, null);
+                var flow3 = new DistillationObjective(teacher, distill(1, 0, null), FlowRole.NEXT_LAYER, null, null);
                 var custom = new DistillationObjective(teacher,
-                        distill(1, 0, new DistillationSettings.Weights(0.3, 0.7, 1.3, 0.4)), 2, null, null);
+                        distill(1, 0, new DistillationSettings.Weights(0.3, 0.7, 1.3, 0.4)), FlowRole.FIRST_LAYER, null, null);
                 var weighted = new DistillationObjective(teacher, new DistillationSettings(settings(1, 0),
                         new DistillationSettings.Weights(0.3, null, null, null), null, null,
-                        new DistillationSettings.DiversityWeighting(true, null, null, null)), 2, null, div);
+                        new DistillationSettings.DiversityWeighting(true, null, null, null)), FlowRole.FIRST_LAYER, null, div);
                 assertEquals(List.of("lx", "lx_states", "lx_made", "lz", "lz_states", "lz_made"), defaults.terms());
                 assertEquals(List.of("lx", "lx_states", "lx_made"), flow3.terms(), "Flow-3: beta 1, no z-pass");
                 double[] v2, v3, vc, vw;
@@ -360,8 +361,8 @@ class DistillationTest {
     @Test
     void zPassBaseSamplesHaveTheConfiguredWidthAndFollowTheStep() {
         try (NDManager m = NDManager.newBaseManager(); Flow teacher = Flow.create(TEACHER, m)) {
-            var one = new DistillationObjective(teacher, distill(1, 0, null), 2, null, null);
-            var two = new DistillationObjective(teacher, new DistillationSettings(settings(1, 0), null, 2.0, null, null), 2, null, null);
+            var one = new DistillationObjective(teacher, distill(1, 0, null), FlowRole.FIRST_LAYER, null, null);
+            var two = new DistillationObjective(teacher, new DistillationSettings(settings(1, 0), null, 2.0, null, null), FlowRole.FIRST_LAYER, null, null);
             double[] a = values(one.zPassBase(m, 4000, 2, ai.djl.ndarray.types.DataType.FLOAT32, 5));
             double[] b = values(two.zPassBase(m, 4000, 2, ai.djl.ndarray.types.DataType.FLOAT32, 5));
             double[] c = values(one.zPassBase(m, 4000, 2, ai.djl.ndarray.types.DataType.FLOAT32, 6));
@@ -398,15 +399,15 @@ class DistillationTest {
             var weigh = new DistillationSettings(ts, null, null, null, new DistillationSettings.DiversityWeighting(true, null, null, null));
             InMemoryData d = gaussians(64, 4, 9);
             try (Flow s = Flow.studentOf(teacher, s4, m)) {
-                double[] base = evaluate(new DistillationObjective(teacher, off, 2, null, null), s, d);
-                double[] offGiven = evaluate(new DistillationObjective(teacher, off, 2, agg, div), s, d);
+                double[] base = evaluate(new DistillationObjective(teacher, off, FlowRole.FIRST_LAYER, null, null), s, d);
+                double[] offGiven = evaluate(new DistillationObjective(teacher, off, FlowRole.FIRST_LAYER, agg, div), s, d);
                 assertArrayEquals(base, offGiven, 0.0, "switched off: identical loss even when given the pieces");
-                DistillationObjective po = new DistillationObjective(teacher, phys, 2, agg, null);
+                DistillationObjective po = new DistillationObjective(teacher, phys, FlowRole.FIRST_LAYER, agg, null);
                 assertEquals("physics", po.terms().get(6));
                 double[] p = evaluate(po, s, d);
                 assertTrue(p[7] > 0);
                 assertEquals(base[0] + 5 * p[7], p[0], 1e-5 * p[0]);
-                double[] w = evaluate(new DistillationObjective(teacher, weigh, 2, null, div), s, d);
+                double[] w = evaluate(new DistillationObjective(teacher, weigh, FlowRole.FIRST_LAYER, null, div), s, d);
                 assertEquals(base.length, w.length);
                 assertTrue(Math.abs(w[0] - base[0]) > 1e-4 * base[0], "weighting changes the loss: " + base[0] + " vs " + w[0]);
             }

@@ -1,5 +1,6 @@
 package org.icaloflow.train;
 
+import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
 import org.icaloflow.preprocess.Dequantisation;
 import org.icaloflow.preprocess.EncodedShowers;
@@ -152,7 +153,7 @@ class DequantisationTest {
         float[] raw = fx.data();
         int w = EncodedShowers.width(L, V);
         try (EncodedShowers f = fx.open()) {
-            TrainingData d1 = DequantisedData.read(1, f, N);
+            TrainingData d1 = DequantisedData.read(FlowRole.LAYER_ENERGIES, f, N);
             TrainingData.Batch all = d1.withNoise(PASS).batches(N, false, 0, 0).next();
             TrainingData.Batch other = d1.withNoise(PASS + 2).batches(N, false, 0, 0).next();
             Map<Integer, float[]> shuffled = new HashMap<>();
@@ -174,7 +175,7 @@ class DequantisationTest {
                 }
             }
             assertTrue(same < 0.02 * N * L, "fresh noise every pass: " + same + " unchanged");
-            TrainingData.Batch b2 = DequantisedData.read(2, f, N).withNoise(PASS).batches(N, false, 0, 0).next();
+            TrainingData.Batch b2 = DequantisedData.read(FlowRole.FIRST_LAYER, f, N).withNoise(PASS).batches(N, false, 0, 0).next();
             for (int s = 0; s < N; s++) {
                 double[] x = layer(raw, w, s, 0, draws(PASS, s, 0, Dequantisation.TARGET, V));
                 for (int v = 0; v < V; v++) near(x[v], b2.x()[s * V + v], "Flow-2 target");

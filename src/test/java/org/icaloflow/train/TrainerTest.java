@@ -3,6 +3,7 @@ package org.icaloflow.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
@@ -105,8 +106,8 @@ class TrainerTest {
         // the dequantisation noise is drawn per (epoch, row) and per (selection step, row): a resumed run must
         // draw the same noise as the uninterrupted one, or it would not end at the same model
         try (var trainFile = noisyFlow1("t.f32", 300, 1).open(); var selectFile = noisyFlow1("s.f32", 100, 2).open()) {
-            TrainingData t = DequantisedData.read(1, trainFile, trainFile.rows());
-            TrainingData v = DequantisedData.read(1, selectFile, selectFile.rows());
+            TrainingData t = DequantisedData.read(FlowRole.LAYER_ENERGIES, trainFile, trainFile.rows());
+            TrainingData v = DequantisedData.read(FlowRole.LAYER_ENERGIES, selectFile, selectFile.rows());
             TrainingSettings s = settings(3, 4);
             PrintStream log = new PrintStream(new ByteArrayOutputStream());
             Path a = dir.resolve("nfull"), b = dir.resolve("nkilled");
