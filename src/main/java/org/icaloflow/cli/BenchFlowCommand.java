@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.List;
-import org.icaloflow.flow.Adam;
+import org.icaloflow.nn.Adam;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
@@ -75,7 +75,7 @@ public final class BenchFlowCommand implements Runnable {
     }
 
     private void train(Flow flow, NDManager root) {
-        try (Adam adam = new Adam(flow, 1e-4)) {
+        try (Adam adam = new Adam(flow.parameters(), 1e-4, flow::markParametersChanged)) {
             double total = 0;
             double fwd = 0;
             double bwd = 0;

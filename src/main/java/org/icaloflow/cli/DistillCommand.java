@@ -1,5 +1,7 @@
 package org.icaloflow.cli;
 
+import org.icaloflow.flow.io.FlowCheckpoint;
+import org.icaloflow.flow.io.FlowSpecJson;
 import ai.djl.ndarray.NDManager;
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
@@ -66,7 +68,7 @@ public final class DistillCommand implements Runnable {
     static Path teacherModel(Path dir) {
         Path m = ModelFolder.findModel(dir);
         if (m != null) return m;
-        throw new UserError(dir + ": not a trained teacher (no " + Flow.JSON_FILE + " in it or in its " + ModelFolder.MODEL + "/)");
+        throw new UserError(dir + ": not a trained teacher (no " + FlowCheckpoint.JSON_FILE + " in it or in its " + ModelFolder.MODEL + "/)");
     }
 
     /** The (α, r) binning of one layer: the config's geometry, else the CaloChallenge one with this layer size. */
@@ -106,11 +108,11 @@ public final class DistillCommand implements Runnable {
              EncodedShowers trainFile = EncodedShowers.open(data.resolve(Preprocessor.TRAIN));
              EncodedShowers selectFile = EncodedShowers.open(data.resolve(Preprocessor.SELECT));
              NDManager teacherManager = NDManager.newBaseManager();
-             Flow teacher = Flow.load(teacherModel, teacherManager, teacherSpec)) {
+             Flow teacher = FlowCheckpoint.load(teacherModel, teacherManager, teacherSpec)) {
             try {
                 Map<String, Object> params = new LinkedHashMap<>();
-                params.put("teacher", teacherSpec.toTree());
-                params.put("student", studentSpec.toTree());
+                params.put("teacher", FlowSpecJson.toTree(teacherSpec));
+                params.put("student", FlowSpecJson.toTree(studentSpec));
                 params.put("distillation", ds);
                 params.put("flow", flowNumber);
                 tracker.logParams(org.icaloflow.config.Yaml.mapper().convertValue(params, Map.class));
@@ -137,11 +139,11 @@ public final class DistillCommand implements Runnable {
                 StageManifest m = new StageManifest("distill");
                 m.addInput(config);
                 m.addInput(dataManifest);
-                m.addInput(teacherModel.resolve(Flow.JSON_FILE));
-                m.addInput(teacherModel.resolve(Flow.PARAMS_FILE));
+                m.addInput(teacherModel.resolve(FlowCheckpoint.JSON_FILE));
+                m.addInput(teacherModel.resolve(FlowCheckpoint.PARAMS_FILE));
                 m.put("flow", flowNumber);
-                m.put("teacher", teacherSpec.toTree());
-                m.put("student", studentSpec.toTree());
+                m.put("teacher", FlowSpecJson.toTree(teacherSpec));
+                m.put("student", FlowSpecJson.toTree(studentSpec));
                 m.put("distillation", ds);
                 m.put("result", Map.of("best_kl", r.bestSelectLoss(), "best_step", r.bestStep(),
                         "steps", r.steps(), "bad_batches", r.badBatches(), "resumed", r.resumed()));
@@ -154,7 +156,7 @@ public final class DistillCommand implements Runnable {
                         org.icaloflow.config.Yaml.mapper().convertValue(ds.weights(), Map.class))));
                 tracker.logArtifact(folder.lossPlot(), "plots");
                 tracker.logArtifact(folder.history(), null);
-                tracker.logArtifact(folder.model().resolve(Flow.JSON_FILE), "model");
+                tracker.logArtifact(folder.model().resolve(FlowCheckpoint.JSON_FILE), "model");
                 System.err.printf("icaloflow distill: %s best KL(student||teacher) estimate %.6g nats at step %d -> %s%n", name,
                         r.bestSelectLoss(), r.bestStep(), folder.model());
             } catch (RuntimeException e) {

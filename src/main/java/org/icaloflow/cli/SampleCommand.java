@@ -155,7 +155,7 @@ public final class SampleCommand implements Runnable {
 
                     StageManifest m = new StageManifest("sample");
                     for (SampleModels.Model x : models.models()) {
-                        m.addInput(x.dir().resolve(org.icaloflow.flow.Flow.PARAMS_FILE));
+                        m.addInput(x.dir().resolve(org.icaloflow.flow.io.FlowCheckpoint.PARAMS_FILE));
                     }
                     m.put("geometry", g.name());
                     m.put("models", models.describe());

@@ -1,5 +1,6 @@
 package org.icaloflow.cli;
 
+import org.icaloflow.flow.io.FlowSpecJson;
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
 import org.icaloflow.config.RunConfig;
@@ -70,7 +71,7 @@ public final class TrainCommand implements Runnable {
              EncodedShowers selectFile = EncodedShowers.open(data.resolve(Preprocessor.SELECT))) {
             try {
                 Map<String, Object> params = new LinkedHashMap<>();
-                params.put("architecture", spec.toTree());
+                params.put("architecture", FlowSpecJson.toTree(spec));
                 params.put("training", settings);
                 params.put("flow", flowNumber);
                 tracker.logParams(org.icaloflow.config.Yaml.mapper().convertValue(params, Map.class));
@@ -92,7 +93,7 @@ public final class TrainCommand implements Runnable {
                 m.addInput(config);
                 m.addInput(dataManifest);
                 m.put("flow", flowNumber);
-                m.put("architecture", spec.toTree());
+                m.put("architecture", FlowSpecJson.toTree(spec));
                 m.put("training", settings);
                 m.put("result", Map.of("best_select_loss", r.bestSelectLoss(), "best_step", r.bestStep(),
                         "steps", r.steps(), "bad_batches", r.badBatches(), "resumed", r.resumed(), "peak_rss_mib", peak));
@@ -104,7 +105,7 @@ public final class TrainCommand implements Runnable {
                         "epochs", settings.epochs())));
                 tracker.logArtifact(folder.lossPlot(), "plots");
                 tracker.logArtifact(folder.history(), null);
-                tracker.logArtifact(folder.model().resolve(org.icaloflow.flow.Flow.JSON_FILE), "model");
+                tracker.logArtifact(folder.model().resolve(org.icaloflow.flow.io.FlowCheckpoint.JSON_FILE), "model");
                 System.err.printf(java.util.Locale.ROOT, "icaloflow train: %s best selection loss %.6g at step %d -> %s; peak RSS %.0f MiB%n", name,
                         r.bestSelectLoss(), r.bestStep(), folder.model(), peak);
             } catch (RuntimeException e) {

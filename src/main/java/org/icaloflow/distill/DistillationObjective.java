@@ -8,6 +8,7 @@ import org.icaloflow.FlowRole;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.flow.Trace;
+import org.icaloflow.UserError;
 import org.icaloflow.train.Objective;
 import org.icaloflow.train.TrainingData;
 
@@ -98,7 +99,28 @@ public final class DistillationObjective implements Objective {
 
     @Override
     public Flow create(FlowSpec spec, NDManager manager) {
-        return Flow.studentOf(teacher, spec, manager);
+        return studentOf(teacher, spec, manager);
+    }
+
+    /**
+     * A fresh student for probability density distillation (CaloFlow II; iCaloFlow Sec. III C 2): the
+     * student's spec may differ in kind and hidden sizes, but must have the teacher's dim, condition dim and
+     * number of blocks (else a UserError), and takes the teacher's permutations and data type, so that block i of
+     * both computes the same map.
+     */
+    public static Flow studentOf(Flow teacher, FlowSpec studentSpec, NDManager manager) {
+        FlowSpec t = teacher.spec();
+        if (studentSpec.dim() != t.dim() || studentSpec.conditionDim() != t.conditionDim()
+                || studentSpec.blocks() != t.blocks()) {
+            throw new UserError("student architecture must match its teacher in dim, conditionDim and blocks: teacher "
+                    + t.dim() + "/" + t.conditionDim() + "/" + t.blocks() + ", student " + studentSpec.dim() + "/"
+                    + studentSpec.conditionDim() + "/" + studentSpec.blocks());
+        }
+        int[][] perms = new int[t.blocks()][];
+        for (int i = 0; i < t.blocks(); i++) {
+            perms[i] = teacher.permutation(i);
+        }
+        return Flow.create(studentSpec, manager, teacher.dataType(), perms);
     }
 
     @Override

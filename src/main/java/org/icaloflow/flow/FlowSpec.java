@@ -2,19 +2,15 @@ package org.icaloflow.flow;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
-import org.icaloflow.UserError;
-import org.icaloflow.data.Json;
+import org.icaloflow.nn.OutputInit;
 
 /**
  * Hyperparameters of an autoregressive spline flow (the paper's Table II plus spline settings).
  *
- * <p>Bindable by Jackson (JSON or YAML). Required keys: {@code kind, dim, conditionDim, hiddenLayers,
+ * <p>Bindable by Jackson (JSON or YAML; a tree with errors naming the file: {@code org.icaloflow.flow.io.FlowSpecJson}).
+ * Invalid values are {@link IllegalArgumentException}s naming the key. Required keys: {@code kind, dim, conditionDim, hiddenLayers,
  * hiddenWidth}; optional keys with defaults: {@code blocks=8, bins=8, tailBound=14, seed=0,
  * minBinWidth=1e-6, minBinHeight=1e-6, minDerivative=1e-6} (the authors' run.py values; nflows' own defaults are
  * 1e-3), {@code outputInit=nflows} ({@link OutputInit}). A MADE with {@code hiddenLayers=n, hiddenWidth=W} is nflows' feedforward MADE with {@code num_blocks=n}:
@@ -148,63 +144,6 @@ public record FlowSpec(
                 minBinHeight, minDerivative, null);
     }
 
-    /**
-     * Binds a JSON/YAML tree, reporting problems as a {@link UserError} naming {@code where} and the key.
-     *
-     * @param node the mapping
-     * @param where where the mapping comes from, e.g. {@code "configs/ds2.yaml: architecture.flow1"}
-     */
-    public static FlowSpec fromTree(JsonNode node, String where) {
-        if (node == null || !node.isObject()) {
-            throw new UserError(where + ": expected a mapping with keys " + KEYS);
-        }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!KEYS.contains(key)) {
-                throw new UserError(where + ": unknown key '" + key + "' (known keys: " + String.join(", ", KEYS) + ")");
-            }
-        }
-        for (String key : List.of("dim", "conditionDim", "hiddenLayers", "hiddenWidth", "blocks", "bins", "seed")) {
-            JsonNode v = node.get(key);
-            if (v != null && !v.isNull() && !v.canConvertToExactIntegral()) {
-                throw new UserError(where + ": key '" + key + "' must be an integer, got " + v);
-            }
-        }
-        for (String key : List.of("tailBound", "minBinWidth", "minBinHeight", "minDerivative")) {
-            JsonNode v = node.get(key);
-            if (v != null && !v.isNull() && !v.isNumber()) {
-                throw new UserError(where + ": key '" + key + "' must be a number, got " + v);
-            }
-        }
-        JsonNode init = node.get("outputInit");
-        if (init != null && !init.isNull() && (!init.isTextual() || OutputInit.of(init.asText()) == null)) {
-            throw new UserError(where + ": key 'outputInit' must be nflows or nearIdentity, got " + init);
-        }
-        JsonNode kind = node.get("kind");
-        if (kind != null && !kind.isNull()) {
-            String k = kind.asText().toUpperCase(Locale.ROOT);
-            if (!k.equals("MAF") && !k.equals("IAF")) {
-                throw new UserError(where + ": key 'kind' must be MAF or IAF, got " + kind);
-            }
-            node = ((ObjectNode) node.deepCopy()).put("kind", k);
-        }
-        try {
-            return Json.MAPPER.treeToValue(node, FlowSpec.class);
-        } catch (Exception e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof UserError u) {
-                    throw new UserError(where + ": " + u.getMessage(), e);
-                }
-            }
-            throw new UserError(where + ": invalid flow architecture: " + e.getMessage(), e);
-        }
-    }
-
-    /** This spec as a JSON tree (all keys written). */
-    public ObjectNode toTree() {
-        return Json.MAPPER.valueToTree(this);
-    }
-
     /** Number of spline parameters per feature, 3K − 1. */
     public int paramsPerFeature() {
         return 3 * bins - 1;
@@ -241,17 +180,31 @@ public record FlowSpec(
         return other != null && withOutputInit(other.outputInit).equals(other);
     }
 
-    /** Human-readable list of the keys (outputInit aside) whose values differ, e.g. {@code "dim: 144 vs 45"}; empty if equal. */
+    /**
+     * Human-readable list of the keys (outputInit aside) whose values differ, values written as in JSON, e.g.
+     * {@code "dim: 144 vs 45"}, {@code "kind: \"MAF\" vs \"IAF\""}; empty if equal.
+     */
     public List<String> differences(FlowSpec other) {
+        Object[] a = values();
+        Object[] b = other.values();
         List<String> out = new ArrayList<>();
-        ObjectNode a = toTree();
-        ObjectNode b = other.toTree();
-        for (String key : KEYS) {
-            if (!key.equals("outputInit") && !a.get(key).equals(b.get(key))) {
-                out.add(key + ": " + a.get(key) + " vs " + b.get(key));
+        for (int i = 0; i < KEYS.size(); i++) {
+            if (!KEYS.get(i).equals("outputInit") && !a[i].equals(b[i])) {
+                out.add(KEYS.get(i) + ": " + json(a[i]) + " vs " + json(b[i]));
             }
         }
         return out;
+    }
+
+    /** The values in the order of {@link #KEYS}. */
+    private Object[] values() {
+        return new Object[] {kind, dim, conditionDim, hiddenLayers, hiddenWidth, blocks, bins, tailBound, seed,
+            minBinWidth, minBinHeight, minDerivative, outputInit};
+    }
+
+    /** As Jackson writes it: enums as quoted names, numbers as Java prints them. */
+    private static String json(Object v) {
+        return v instanceof FlowKind k ? "\"" + k.name() + "\"" : String.valueOf(v);
     }
 
     private static int required(String key, Integer v) {
@@ -261,7 +214,7 @@ public record FlowSpec(
         return v;
     }
 
-    private static UserError bad(String key, String what) {
-        return new UserError("flow architecture key '" + key + "' " + what);
+    private static IllegalArgumentException bad(String key, String what) {
+        return new IllegalArgumentException("flow architecture key '" + key + "' " + what);
     }
 }

@@ -8,6 +8,8 @@ import ai.djl.nn.Activation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.icaloflow.nn.Init;
+import org.icaloflow.nn.OutputInit;
 
 /**
  * Conditional MADE (Germain et al. 2015) producing P parameters per feature.
@@ -90,40 +92,40 @@ public final class Made {
             outDeg[c] = c % dim + 1;
         }
 
-        inW = param(manager, prefix + "in.weight", uniform(rng, dim * widths[0], 1 / Math.sqrt(dim)),
+        inW = param(manager, prefix + "in.weight", Init.uniform(rng, dim * widths[0], Init.linearBound(dim)),
                 new Shape(dim, widths[0]));
         masks.add(mask(manager, inDeg, hidDeg[0], false));
-        inB = param(manager, prefix + "in.bias", uniform(rng, widths[0], 1 / Math.sqrt(dim)), new Shape(widths[0]));
+        inB = param(manager, prefix + "in.bias", Init.uniform(rng, widths[0], Init.linearBound(dim)), new Shape(widths[0]));
         if (conditionDim > 0) {
-            double bound = 1 / Math.sqrt(conditionDim);
-            condW = param(manager, prefix + "cond.weight", uniform(rng, conditionDim * widths[0], bound),
+            double bound = Init.linearBound(conditionDim);
+            condW = param(manager, prefix + "cond.weight", Init.uniform(rng, conditionDim * widths[0], bound),
                     new Shape(conditionDim, widths[0]));
-            condB = param(manager, prefix + "cond.bias", uniform(rng, widths[0], bound), new Shape(widths[0]));
+            condB = param(manager, prefix + "cond.bias", Init.uniform(rng, widths[0], bound), new Shape(widths[0]));
         } else {
             condW = null;
             condB = null;
         }
         for (int l = 1; l < widths.length; l++) {
-            double bound = 1 / Math.sqrt(widths[l - 1]);
+            double bound = Init.linearBound(widths[l - 1]);
             hidW.add(param(manager, prefix + "hidden" + l + ".weight",
-                    uniform(rng, widths[l - 1] * widths[l], bound), new Shape(widths[l - 1], widths[l])));
+                    Init.uniform(rng, widths[l - 1] * widths[l], bound), new Shape(widths[l - 1], widths[l])));
             masks.add(mask(manager, hidDeg[l - 1], hidDeg[l], false));
-            hidB.add(param(manager, prefix + "hidden" + l + ".bias", uniform(rng, widths[l], bound),
+            hidB.add(param(manager, prefix + "hidden" + l + ".bias", Init.uniform(rng, widths[l], bound),
                     new Shape(widths[l])));
         }
         int last = widths[widths.length - 1];
-        double outBound = 1 / Math.sqrt(last);
+        double outBound = Init.linearBound(last);
         boolean nearIdentity = outputInit == OutputInit.NEAR_IDENTITY;
         outW = param(manager, prefix + "out.weight",
-                uniform(rng, last * outSize, nearIdentity ? OutputInit.NEAR_IDENTITY_BOUND : outBound), new Shape(last, outSize));
+                Init.uniform(rng, last * outSize, nearIdentity ? OutputInit.NEAR_IDENTITY_BOUND : outBound), new Shape(last, outSize));
         masks.add(mask(manager, hidDeg[widths.length - 1], outDeg, true));
-        outB = param(manager, prefix + "out.bias", nearIdentity ? new double[outSize] : uniform(rng, outSize, outBound),
+        outB = param(manager, prefix + "out.bias", nearIdentity ? new double[outSize] : Init.uniform(rng, outSize, outBound),
                 new Shape(outSize));
     }
 
     private NDArray param(NDManager manager, String name, double[] values, Shape shape) {
         NDArray a = dataType == DataType.FLOAT64 ? manager.create(values, shape)
-                : manager.create(toFloat(values), shape);
+                : manager.create(Init.toFloat(values), shape);
         a.setName(name);
         a.setRequiresGradient(true);
         params.add(a);
@@ -140,23 +142,7 @@ public final class Made {
             }
         }
         Shape shape = new Shape(from.length, to.length);
-        return dataType == DataType.FLOAT64 ? manager.create(m, shape) : manager.create(toFloat(m), shape);
-    }
-
-    static double[] uniform(Random rng, int n, double bound) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (2 * rng.nextDouble() - 1) * bound;
-        }
-        return v;
-    }
-
-    static float[] toFloat(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return f;
+        return dataType == DataType.FLOAT64 ? manager.create(m, shape) : manager.create(Init.toFloat(m), shape);
     }
 
     public int dim() {

@@ -24,12 +24,11 @@ import ai.djl.nn.Activation;
  * Works in float32 and float64 (the dtype of the inputs). Temporaries go to the inputs' manager.
  */
 public final class RationalQuadraticSpline {
-    // package-private: ScalarSpline evaluates the same spline one value at a time
-    final int bins;
-    final double tailBound;
-    final double minBinWidth;
-    final double minBinHeight;
-    final double minDerivative;
+    private final int bins;
+    private final double tailBound;
+    private final double minBinWidth;
+    private final double minBinHeight;
+    private final double minDerivative;
 
     /** Result: transformed values (N, D) and elementwise log|d out / d in| (N, D) (null when not asked for). */
     public record Result(NDArray outputs, NDArray logAbsDet) {
@@ -55,6 +54,18 @@ public final class RationalQuadraticSpline {
 
     public double tailBound() {
         return tailBound;
+    }
+
+    public double minBinWidth() {
+        return minBinWidth;
+    }
+
+    public double minBinHeight() {
+        return minBinHeight;
+    }
+
+    public double minDerivative() {
+        return minDerivative;
     }
 
     /** Number of raw parameters per feature, 3K − 1. */
@@ -83,7 +94,7 @@ public final class RationalQuadraticSpline {
     }
 
     /** Raw parameters for N × D values must have shape (N, 3K−1, D); an IllegalArgumentException otherwise. */
-    void checkParams(NDArray params, long n, long d) {
+    public void checkParams(NDArray params, long n, long d) {
         Shape ps = params.getShape();
         if (ps.dimension() != 3 || ps.get(0) != n || ps.get(1) != paramsPerFeature() || ps.get(2) != d) {
             throw new IllegalArgumentException("spline parameters must have shape (" + n + ", " + paramsPerFeature()

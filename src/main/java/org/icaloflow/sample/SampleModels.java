@@ -1,5 +1,7 @@
 package org.icaloflow.sample;
 
+import org.icaloflow.flow.io.FlowCheckpoint;
+import org.icaloflow.flow.io.FlowSpecJson;
 import ai.djl.ndarray.NDManager;
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
@@ -36,7 +38,7 @@ public final class SampleModels implements AutoCloseable {
             m.put("kind", flow.spec().kind().name());
             m.put("variant", variant());
             m.put("parameters", flow.parameterCount());
-            m.put("spec", flow.spec().toTree());
+            m.put("spec", FlowSpecJson.toTree(flow.spec()));
             return m;
         }
     }
@@ -67,8 +69,8 @@ public final class SampleModels implements AutoCloseable {
         try {
             for (int i = 0; i < 3; i++) {
                 Path dir = modelDir(dirs[i], "--flow" + (i + 1));
-                String sha = StageManifest.sha256(dir.resolve(Flow.PARAMS_FILE));
-                m[i] = new Model("flow" + (i + 1), dir, Flow.load(dir, manager), sha);
+                String sha = StageManifest.sha256(dir.resolve(FlowCheckpoint.PARAMS_FILE));
+                m[i] = new Model("flow" + (i + 1), dir, FlowCheckpoint.load(dir, manager), sha);
             }
             return new SampleModels(g, List.of(m), true);
         } catch (RuntimeException e) {
@@ -89,7 +91,7 @@ public final class SampleModels implements AutoCloseable {
         if (dir == null) throw new UserError(option + " is required");
         Path found = ModelFolder.findModel(dir);
         if (found != null) return found;
-        throw new UserError(option + " " + dir + ": not a flow model folder (no " + Flow.JSON_FILE + " in it or in "
+        throw new UserError(option + " " + dir + ": not a flow model folder (no " + FlowCheckpoint.JSON_FILE + " in it or in "
                 + new ModelFolder(dir).model() + ")");
     }
 

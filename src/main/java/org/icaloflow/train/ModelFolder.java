@@ -1,5 +1,6 @@
 package org.icaloflow.train;
 
+import org.icaloflow.flow.io.FlowCheckpoint;
 import org.icaloflow.flow.Flow;
 
 import java.nio.file.Files;
@@ -54,9 +55,9 @@ public record ModelFolder(Path dir) {
      * else its {@code model/} when that does (a train or distill output folder); null when neither.
      */
     public static Path findModel(Path path) {
-        if (Files.isRegularFile(path.resolve(Flow.JSON_FILE))) return path;
+        if (Files.isRegularFile(path.resolve(FlowCheckpoint.JSON_FILE))) return path;
         Path model = new ModelFolder(path).model();
-        if (Files.isRegularFile(model.resolve(Flow.JSON_FILE))) return model;
+        if (Files.isRegularFile(model.resolve(FlowCheckpoint.JSON_FILE))) return model;
         return null;
     }
 }

@@ -1,5 +1,6 @@
 package org.icaloflow.train;
 
+import org.icaloflow.flow.io.FlowCheckpoint;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Json;
-import org.icaloflow.flow.Adam;
+import org.icaloflow.nn.Adam;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.track.Tracker;
@@ -112,15 +113,15 @@ public final class Trainer {
             Flow flow;
             Adam adam;
             if (o.resume() && Files.isRegularFile(ckpt.resolve("state.json"))) {
-                flow = Flow.load(ckpt.resolve("flow"), root, spec);
-                adam = new Adam(flow, 0);
+                flow = FlowCheckpoint.load(ckpt.resolve("flow"), root, spec);
+                adam = new Adam(flow.parameters(), 0, flow::markParametersChanged);
                 readState(ckpt, st, adam, history);
                 resumed = true;
                 o.log().printf(Locale.ROOT, "%s: resuming from %s at epoch %d, step %d (best selection loss %.5g)%n",
                         o.name(), ckpt, st.epoch + 1, st.step, st.best);
             } else {
                 flow = objective.create(spec, root);
-                adam = new Adam(flow, 0);
+                adam = new Adam(flow.parameters(), 0, flow::markParametersChanged);
                 StringBuilder header = new StringBuilder("kind,epoch,step,loss,lr,samples_per_s");
                 for (String t : objective.terms()) header.append(',').append(t);
                 history.add(header.toString());
@@ -310,7 +311,7 @@ public final class Trainer {
     /** Saves a flow into {@code dir} atomically: a temp folder renamed into place. */
     public static void saveFlow(Flow flow, Path dir) {
         try {
-            AtomicFiles.writeFolder(dir, flow::save);
+            AtomicFiles.writeFolder(dir, tmp -> FlowCheckpoint.save(flow, tmp));
         } catch (IOException e) {
             throw new UserError(dir + ": cannot write (" + e.getMessage() + ")");
         }
@@ -334,7 +335,7 @@ public final class Trainer {
         try {
             AtomicFiles.writeFolder(ckpt, tmp -> {
                 Files.createDirectories(tmp);
-                flow.save(tmp.resolve("flow"));
+                FlowCheckpoint.save(flow, tmp.resolve("flow"));
                 try (OutputStream os = Files.newOutputStream(tmp.resolve("optimizer.bin"))) {
                     adam.saveState(os);
                 }

@@ -1,5 +1,6 @@
 package org.icaloflow.cli;
 
+import org.icaloflow.flow.io.FlowCheckpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.icaloflow.data.Json;
 import org.icaloflow.flow.Flow;
@@ -39,7 +40,7 @@ class DistillCommandTest {
         Path s2 = dir.resolve("s2");
         assertEquals(0, Main.execute("distill", "--flow", "2", "-c", cfgOn.toString(), "-d", data.toString(),
                 "--teacher", dir.resolve("t2").toString(), "-o", s2.toString(), "--epochs", "2"));
-        for (String f : List.of(ModelFolder.HISTORY, ModelFolder.LOSS_PNG, "manifest.json", "distill.journal.jsonl", "model/" + Flow.JSON_FILE, "checkpoint/state.json"))
+        for (String f : List.of(ModelFolder.HISTORY, ModelFolder.LOSS_PNG, "manifest.json", "distill.journal.jsonl", "model/" + FlowCheckpoint.JSON_FILE, "checkpoint/state.json"))
             assertTrue(Files.isRegularFile(s2.resolve(f)), f);
         assertTrue(Files.readAllLines(s2.resolve(ModelFolder.HISTORY)).get(0).endsWith(",lx,lx_states,lx_made,lz,lz_states,lz_made,physics"));
         JsonNode man = Json.MAPPER.readTree(s2.resolve("manifest.json").toFile());

@@ -43,8 +43,8 @@ class RunConfigTest {
         java.util.List<org.icaloflow.flow.FlowSpec> profile = java.util.List.of(f.flow1(), f.flow2Teacher(), f.flow2Student(), f.flow3Teacher(), f.flow3Student());
         for (int i = 0; i < paper.size(); i++) {
             assertTrue(profile.get(i).sameArchitecture(paper.get(i)), "flow " + i + ": " + profile.get(i).differences(paper.get(i)));
-            assertEquals(org.icaloflow.flow.OutputInit.NEAR_IDENTITY, profile.get(i).outputInit());
-            assertEquals(org.icaloflow.flow.OutputInit.NFLOWS, paper.get(i).outputInit());
+            assertEquals(org.icaloflow.nn.OutputInit.NEAR_IDENTITY, profile.get(i).outputInit());
+            assertEquals(org.icaloflow.nn.OutputInit.NFLOWS, paper.get(i).outputInit());
         }
         assertEquals(ds2.training().flow3().schedule(), fidelity.training().flow3().schedule());
         assertTrue(fidelity.training().flow3().epochs() < ds2.training().flow3().epochs());

@@ -1,5 +1,6 @@
 package org.icaloflow.distill;
 
+import org.icaloflow.flow.io.FlowCheckpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -94,7 +95,7 @@ class DistillationTest {
 
     @Test
     void aStudentLearnsItsFrozenTeacher() throws Exception {
-        try (NDManager m = NDManager.newBaseManager(); Flow teacher = Flow.load(teacherModel, m, TEACHER)) {
+        try (NDManager m = NDManager.newBaseManager(); Flow teacher = FlowCheckpoint.load(teacherModel, m, TEACHER)) {
             List<float[]> before = snapshot(teacher);
             DistillationSettings ds = distill(8, 0, null);
             DistillationObjective obj = new DistillationObjective(teacher, ds, FlowRole.FIRST_LAYER, null, null);
@@ -128,7 +129,7 @@ class DistillationTest {
             assertTrue(Files.size(out.resolve(ModelFolder.LOSS_PNG)) > 1000);
 
             // the kept student is the best one and has the teacher's permutations
-            try (Flow s = Flow.load(out.resolve(ModelFolder.MODEL), m, STUDENT)) {
+            try (Flow s = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, STUDENT)) {
                 assertEquals(r.bestSelectLoss(), obj.selectionMetric(s, gaussians(200, 2, 4), 50), 1e-5);
                 assertArrayEquals(teacher.permutation(1), s.permutation(1));
             }
@@ -141,7 +142,7 @@ class DistillationTest {
 
     @Test
     void aKilledDistillationResumesToTheSameResult() {
-        try (NDManager m = NDManager.newBaseManager(); Flow teacher = Flow.load(teacherModel, m, TEACHER)) {
+        try (NDManager m = NDManager.newBaseManager(); Flow teacher = FlowCheckpoint.load(teacherModel, m, TEACHER)) {
             DistillationSettings ds = distill(3, 7, null);
             Trainer.Result full = run(dir.resolve("full"), ds, 2, false, 0, teacher);
             Trainer.Result part = run(dir.resolve("killed"), ds, 2, false, 13, teacher);
@@ -151,8 +152,8 @@ class DistillationTest {
             assertEquals(full.steps(), rest.steps());
             assertEquals(full.bestStep(), rest.bestStep());
             assertEquals(full.bestSelectLoss(), rest.bestSelectLoss(), 1e-6);
-            try (Flow a = Flow.load(dir.resolve("full").resolve(ModelFolder.MODEL), m, STUDENT);
-                 Flow b = Flow.load(dir.resolve("killed").resolve(ModelFolder.MODEL), m, STUDENT)) {
+            try (Flow a = FlowCheckpoint.load(dir.resolve("full").resolve(ModelFolder.MODEL), m, STUDENT);
+                 Flow b = FlowCheckpoint.load(dir.resolve("killed").resolve(ModelFolder.MODEL), m, STUDENT)) {
                 List<float[]> pa = snapshot(a), pb = snapshot(b);
                 for (int i = 0; i < pa.size(); i++) assertArrayEquals(pa.get(i), pb.get(i), 1e-5f);
             }
@@ -282,7 +283,7 @@ class DistillationTest {
         FlowSpec ss = FlowSpec.create(FlowKind.IAF, 3, 1, 1, 12, 4, 6, 4.0, 32L, null, null, null);
         try (NDManager m = NDManager.newBaseManager(); Flow teacher = Flow.create(ts, m)) {
             perturb(teacher, 1, 0.4);
-            try (Flow s = Flow.studentOf(teacher, ss, m)) {
+            try (Flow s = DistillationObjective.studentOf(teacher, ss, m)) {
                 perturb(s, 2, 0.4);
                 InMemoryData d = gaussians(32, 3, 8);
                 TrainingData.Batch b = d.batches(32, false, 0, 0).next();
@@ -398,7 +399,7 @@ class DistillationTest {
             var phys = new DistillationSettings(ts, null, null, new DistillationSettings.PhysicsLoss(true, 5.0), null);
             var weigh = new DistillationSettings(ts, null, null, null, new DistillationSettings.DiversityWeighting(true, null, null, null));
             InMemoryData d = gaussians(64, 4, 9);
-            try (Flow s = Flow.studentOf(teacher, s4, m)) {
+            try (Flow s = DistillationObjective.studentOf(teacher, s4, m)) {
                 double[] base = evaluate(new DistillationObjective(teacher, off, FlowRole.FIRST_LAYER, null, null), s, d);
                 double[] offGiven = evaluate(new DistillationObjective(teacher, off, FlowRole.FIRST_LAYER, agg, div), s, d);
                 assertArrayEquals(base, offGiven, 0.0, "switched off: identical loss even when given the pieces");

@@ -1,5 +1,7 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.flow.io.FlowSpecJson;
+import org.icaloflow.nn.OutputInit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +30,7 @@ class ArchitectureConfigTest {
 
     private static FlowSpec load(String file, String flow) throws Exception {
         JsonNode root = new YAMLMapper().readTree(Path.of("configs", file).toFile());
-        return FlowSpec.fromTree(root.path("architecture").get(flow), file + ": architecture." + flow);
+        return FlowSpecJson.fromTree(root.path("architecture").get(flow), file + ": architecture." + flow);
     }
 
     private static void check(String file, String flow, FlowKind kind, int dim, int cond, int layers, int width,
@@ -92,44 +94,44 @@ class ArchitectureConfigTest {
     void badKeysAndValuesAreNamed() throws Exception {
         YAMLMapper y = new YAMLMapper();
         JsonNode typo = y.readTree("kind: MAF\ndim: 4\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidht: 8\n");
-        UserError e = assertThrows(UserError.class, () -> FlowSpec.fromTree(typo, "x.yaml: architecture.flow1"));
+        UserError e = assertThrows(UserError.class, () -> FlowSpecJson.fromTree(typo, "x.yaml: architecture.flow1"));
         assertTrue(e.getMessage().contains("'hiddenWidht'"), e.getMessage());
         assertTrue(e.getMessage().contains("x.yaml: architecture.flow1"), e.getMessage());
 
         JsonNode zero = y.readTree("kind: MAF\ndim: 0\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidth: 8\n");
-        UserError z = assertThrows(UserError.class, () -> FlowSpec.fromTree(zero, "x.yaml"));
+        UserError z = assertThrows(UserError.class, () -> FlowSpecJson.fromTree(zero, "x.yaml"));
         assertTrue(z.getMessage().contains("'dim'"), z.getMessage());
 
         JsonNode missing = y.readTree("kind: IAF\ndim: 3\nconditionDim: 1\nhiddenLayers: 1\n");
-        UserError mi = assertThrows(UserError.class, () -> FlowSpec.fromTree(missing, "x.yaml"));
+        UserError mi = assertThrows(UserError.class, () -> FlowSpecJson.fromTree(missing, "x.yaml"));
         assertTrue(mi.getMessage().contains("'hiddenWidth'"), mi.getMessage());
 
         JsonNode kind = y.readTree("kind: RealNVP\ndim: 3\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidth: 8\n");
-        UserError k = assertThrows(UserError.class, () -> FlowSpec.fromTree(kind, "x.yaml"));
+        UserError k = assertThrows(UserError.class, () -> FlowSpecJson.fromTree(kind, "x.yaml"));
         assertTrue(k.getMessage().contains("'kind'"), k.getMessage());
 
         JsonNode type = y.readTree("kind: MAF\ndim: 3.5\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidth: 8\n");
-        UserError ty = assertThrows(UserError.class, () -> FlowSpec.fromTree(type, "x.yaml"));
+        UserError ty = assertThrows(UserError.class, () -> FlowSpecJson.fromTree(type, "x.yaml"));
         assertTrue(ty.getMessage().contains("'dim'"), ty.getMessage());
 
         // defaults and round trip through JSON
         JsonNode ok = y.readTree("kind: iaf\ndim: 3\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidth: 8\n");
-        FlowSpec s = FlowSpec.fromTree(ok, "x.yaml");
+        FlowSpec s = FlowSpecJson.fromTree(ok, "x.yaml");
         assertEquals(FlowSpec.of(FlowKind.IAF, 3, 1, 1, 8), s);
-        assertEquals(s, FlowSpec.fromTree(s.toTree(), "json"));
+        assertEquals(s, FlowSpecJson.fromTree(FlowSpecJson.toTree(s), "json"));
         assertEquals(OutputInit.NFLOWS, s.outputInit(), "the authors' initialisation by default");
         assertEquals(Map.of(), Map.of());
 
         // outputInit: the near-identity start by name, round trip, a bad value named; a trained flow loads whatever
         // the start was (the architecture is the same)
-        FlowSpec near = FlowSpec.fromTree(y.readTree("kind: MAF\ndim: 3\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidth: 8\noutputInit: nearIdentity\n"), "x.yaml");
+        FlowSpec near = FlowSpecJson.fromTree(y.readTree("kind: MAF\ndim: 3\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidth: 8\noutputInit: nearIdentity\n"), "x.yaml");
         assertEquals(OutputInit.NEAR_IDENTITY, near.outputInit());
-        assertEquals("nearIdentity", near.toTree().get("outputInit").asText());
-        assertEquals(near, FlowSpec.fromTree(near.toTree(), "json"));
+        assertEquals("nearIdentity", FlowSpecJson.toTree(near).get("outputInit").asText());
+        assertEquals(near, FlowSpecJson.fromTree(FlowSpecJson.toTree(near), "json"));
         assertTrue(near.sameArchitecture(FlowSpec.of(FlowKind.MAF, 3, 1, 1, 8)));
         assertFalse(near.sameArchitecture(FlowSpec.of(FlowKind.MAF, 3, 1, 1, 9)));
         JsonNode badInit = y.readTree("kind: MAF\ndim: 3\nconditionDim: 1\nhiddenLayers: 1\nhiddenWidth: 8\noutputInit: zero\n");
-        UserError bi = assertThrows(UserError.class, () -> FlowSpec.fromTree(badInit, "x.yaml"));
+        UserError bi = assertThrows(UserError.class, () -> FlowSpecJson.fromTree(badInit, "x.yaml"));
         assertTrue(bi.getMessage().contains("'outputInit'") && bi.getMessage().contains("x.yaml"), bi.getMessage());
     }
 }

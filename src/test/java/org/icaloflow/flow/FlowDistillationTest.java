@@ -1,5 +1,6 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.nn.Adam;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -67,7 +68,7 @@ class FlowDistillationTest {
             NDArray xs = root.randomNormal(new Shape(256, 4));
             NDArray cs = root.randomUniform(-1, 1, new Shape(256, 1));
             float before = loss(teacher, student, root, xs, cs, null);
-            Adam adam = new Adam(student, 3e-3);
+            Adam adam = new Adam(student.parameters(), 3e-3, student::markParametersChanged);
             for (int i = 0; i < 150; i++) {
                 loss(teacher, student, root, xs, cs, adam);
             }

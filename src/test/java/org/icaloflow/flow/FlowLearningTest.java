@@ -1,5 +1,6 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.nn.Adam;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -68,7 +69,7 @@ class FlowLearningTest {
         float[] xb = new float[2 * batch];
         float[] cb = new float[batch];
         try (NDManager root = NDManager.newBaseManager(); Flow flow = Flow.create(spec, root);
-                Adam adam = new Adam(flow, lrMax)) {
+                Adam adam = new Adam(flow.parameters(), lrMax, flow::markParametersChanged)) {
             for (int step = 0; step < steps; step++) {
                 adam.setLearningRate(1e-5 + 0.5 * (lrMax - 1e-5) * (1 + Math.cos(Math.PI * step / steps)));
                 Truth.sample(rng, batch, xb, cb);
@@ -119,7 +120,7 @@ class FlowLearningTest {
         float[] xb = new float[d * batch];
         float[] cb = new float[batch];
         try (NDManager root = NDManager.newBaseManager(); Flow flow = Flow.create(spec, root);
-                Adam adam = new Adam(flow, lrMax)) {
+                Adam adam = new Adam(flow.parameters(), lrMax, flow::markParametersChanged)) {
             for (int step = 0; step < steps; step++) {
                 adam.setLearningRate(1e-5 + 0.5 * (lrMax - 1e-5) * (1 + Math.cos(Math.PI * step / steps)));
                 for (int i = 0; i < batch; i++) {

@@ -1,5 +1,6 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.nn.Adam;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +38,7 @@ class FlowResourceTest {
             try (NDManager root = NDManager.newBaseManager()) {
                 FlowSpec spec = new FlowSpec(kind, 3, 1, 1, 8, 2, 8, 14, 1, 1e-6, 1e-6, 1e-6);
                 Flow flow = Flow.create(spec, root);
-                Adam adam = new Adam(flow, 1e-3);
+                Adam adam = new Adam(flow.parameters(), 1e-3, flow::markParametersChanged);
                 step(flow, adam, root, true);
                 int after1 = root.getManagedArrays().size();
                 float[] w0 = flow.parameters().get(0).toFloatArray();

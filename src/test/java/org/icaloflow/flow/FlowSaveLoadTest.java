@@ -1,5 +1,6 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.flow.io.FlowCheckpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,10 +47,10 @@ class FlowSaveLoadTest {
             NDArray c = rows(m, new Random(11), 20, 2);
             float[] before = flow.logProb(x, c).toFloatArray();
             Path dir = tmp.resolve("ckpt");
-            flow.save(dir);
-            assertTrue(Files.isRegularFile(dir.resolve(Flow.JSON_FILE)));
-            assertTrue(Files.isRegularFile(dir.resolve(Flow.PARAMS_FILE)));
-            try (Flow loaded = Flow.load(dir, m, SPEC)) {
+            FlowCheckpoint.save(flow, dir);
+            assertTrue(Files.isRegularFile(dir.resolve(FlowCheckpoint.JSON_FILE)));
+            assertTrue(Files.isRegularFile(dir.resolve(FlowCheckpoint.PARAMS_FILE)));
+            try (Flow loaded = FlowCheckpoint.load(dir, m, SPEC)) {
                 assertEquals(SPEC, loaded.spec());
                 assertEquals(DataType.FLOAT32, loaded.dataType());
                 for (int i = 1; i < SPEC.blocks(); i++) {
@@ -77,17 +78,17 @@ class FlowSaveLoadTest {
      */
     @Test
     void oldParameterisationCheckpointIsAUserError() throws Exception {
-        assertEquals(3, Flow.FORMAT_VERSION);
+        assertEquals(3, FlowCheckpoint.FORMAT_VERSION);
         try (NDManager m = NDManager.newBaseManager()) {
             for (int old : new int[] {1, 2}) {
                 Path dir = tmp.resolve("v" + old);
                 try (Flow flow = randomFlow(m, 5)) {
-                    flow.save(dir);
+                    FlowCheckpoint.save(flow, dir);
                 }
-                Path json = dir.resolve(Flow.JSON_FILE);
-                Files.writeString(json, Files.readString(json).replace("\"formatVersion\" : " + Flow.FORMAT_VERSION,
+                Path json = dir.resolve(FlowCheckpoint.JSON_FILE);
+                Files.writeString(json, Files.readString(json).replace("\"formatVersion\" : " + FlowCheckpoint.FORMAT_VERSION,
                         "\"formatVersion\" : " + old));
-                UserError e = assertThrows(UserError.class, () -> Flow.load(dir, m, SPEC));
+                UserError e = assertThrows(UserError.class, () -> FlowCheckpoint.load(dir, m, SPEC));
                 assertTrue(e.getMessage().contains(json.toString()), e.getMessage());
                 assertTrue(e.getMessage().contains("format version " + old), e.getMessage());
                 assertTrue(e.getMessage().contains("old spline/MADE parameterisation"), e.getMessage());
@@ -102,31 +103,31 @@ class FlowSaveLoadTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Path dir = tmp.resolve("ckpt2");
             try (Flow flow = Flow.create(SPEC, m)) {
-                flow.save(dir);
+                FlowCheckpoint.save(flow, dir);
             }
             FlowSpec other = new FlowSpec(FlowKind.MAF, 6, 2, 1, 16, 4, 8, 14, 42, 1e-6, 1e-6, 1e-6);
-            UserError e = assertThrows(UserError.class, () -> Flow.load(dir, m, other));
+            UserError e = assertThrows(UserError.class, () -> FlowCheckpoint.load(dir, m, other));
             assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
             assertTrue(e.getMessage().contains("hiddenWidth: 12 vs 16"), e.getMessage());
 
-            Path json = dir.resolve(Flow.JSON_FILE);
+            Path json = dir.resolve(FlowCheckpoint.JSON_FILE);
             String text = Files.readString(json);
-            Files.writeString(json, text.replace("\"formatVersion\" : " + Flow.FORMAT_VERSION, "\"formatVersion\" : 99"));
-            UserError v = assertThrows(UserError.class, () -> Flow.load(dir, m));
+            Files.writeString(json, text.replace("\"formatVersion\" : " + FlowCheckpoint.FORMAT_VERSION, "\"formatVersion\" : 99"));
+            UserError v = assertThrows(UserError.class, () -> FlowCheckpoint.load(dir, m));
             assertTrue(v.getMessage().contains("format version 99"), v.getMessage());
             assertTrue(v.getMessage().contains(json.toString()), v.getMessage());
 
             // parameters of another shape than the json claims
             Path dir3 = tmp.resolve("ckpt3");
             try (Flow small = Flow.create(other, m)) {
-                small.save(dir3);
+                FlowCheckpoint.save(small, dir3);
             }
-            Files.copy(dir.resolve(Flow.PARAMS_FILE), dir3.resolve(Flow.PARAMS_FILE),
+            Files.copy(dir.resolve(FlowCheckpoint.PARAMS_FILE), dir3.resolve(FlowCheckpoint.PARAMS_FILE),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            UserError s = assertThrows(UserError.class, () -> Flow.load(dir3, m));
+            UserError s = assertThrows(UserError.class, () -> FlowCheckpoint.load(dir3, m));
             assertTrue(s.getMessage().contains("shape"), s.getMessage());
 
-            UserError missing = assertThrows(UserError.class, () -> Flow.load(tmp.resolve("nope"), m));
+            UserError missing = assertThrows(UserError.class, () -> FlowCheckpoint.load(tmp.resolve("nope"), m));
             assertTrue(missing.getMessage().contains("nope"));
         }
     }

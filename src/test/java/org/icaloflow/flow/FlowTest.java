@@ -1,5 +1,6 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.flow.cpu.CpuKernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,7 +99,7 @@ class FlowTest {
     @EnumSource(FlowKind.class)
     void evalPassesGiveTheSameValuesOnSeveralThreads(FlowKind kind) {
         int d = 5;
-        int n = 3 * Flow.SEQUENTIAL_ROW_GRAIN + 17; // three row blocks of the sequential direction
+        int n = 3 * CpuKernels.SEQUENTIAL_ROW_GRAIN + 17; // three row blocks of the sequential direction
         try (NDManager m = manager.newSubManager();
                 Flow flow = Flow.create(spec(kind, d, 2, 4, 8), m, DataType.FLOAT64)) {
             FlowTestSupport.randomize(flow, 23, 0.4);

@@ -1,5 +1,6 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.nn.Init;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.Random;
@@ -26,11 +27,11 @@ final class FlowTestSupport {
     static void randomize(Flow flow, long seed, double scale) {
         Random rng = new Random(seed);
         for (NDArray p : flow.parameters()) {
-            double[] v = Made.uniform(rng, (int) p.size(), scale);
+            double[] v = Init.uniform(rng, (int) p.size(), scale);
             if (p.getDataType() == DataType.FLOAT64) {
                 p.set(v);
             } else {
-                p.set(Made.toFloat(v));
+                p.set(Init.toFloat(v));
             }
         }
         flow.markParametersChanged();

@@ -1,5 +1,7 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.nn.Init;
+import org.icaloflow.nn.OutputInit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +24,7 @@ class MadeTest {
         Made made = new Made(m, d, c, widths, P, DataType.FLOAT64, new Random(seed), "t.");
         Random rng = new Random(seed + 1);
         for (NDArray p : made.parameters()) {
-            p.set(Made.uniform(rng, (int) p.size(), 0.7));
+            p.set(Init.uniform(rng, (int) p.size(), 0.7));
         }
         return made;
     }

@@ -1,5 +1,7 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.flow.cpu.ScalarSpline;
+import org.icaloflow.flow.cpu.SplineInverseKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package org.icaloflow.sample;
 
+import org.icaloflow.flow.io.FlowCheckpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -71,7 +72,7 @@ final class TinyFlows {
     /** Saves a random tiny flow to dir/model (like a train output folder) and returns dir. */
     static Path save(Path dir, int flow, FlowKind kind, long seed) {
         try (NDManager m = NDManager.newBaseManager(); Flow f = create(flow, kind, m, seed)) {
-            f.save(dir.resolve("model"));
+            FlowCheckpoint.save(f, dir.resolve("model"));
         }
         return dir;
     }

@@ -1,5 +1,6 @@
 package org.icaloflow.train;
 
+import org.icaloflow.flow.io.FlowCheckpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -53,7 +54,7 @@ class TrainerTest {
     }
 
     static float[] logProbs(Path model) {
-        try (NDManager m = NDManager.newBaseManager(); Flow f = Flow.load(model, m, SPEC)) {
+        try (NDManager m = NDManager.newBaseManager(); Flow f = FlowCheckpoint.load(model, m, SPEC)) {
             InMemoryData probe = gaussians(64, 5);
             TrainingData.Batch b = probe.batches(64, false, 0, 0).next();
             NDArray lp = f.logProb(m.create(b.x(), new Shape(64, 2)), m.create(b.c(), new Shape(64, 1)));
@@ -75,7 +76,7 @@ class TrainerTest {
         assertEquals(4, hist.stream().filter(l -> l.startsWith("select")).count(), "selection at each epoch's end");
         assertTrue(Files.size(out.resolve(ModelFolder.LOSS_PNG)) > 1000);
         // the kept model's selection loss is the best one
-        try (NDManager m = NDManager.newBaseManager(); Flow f = Flow.load(out.resolve(ModelFolder.MODEL), m, SPEC)) {
+        try (NDManager m = NDManager.newBaseManager(); Flow f = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, SPEC)) {
             assertEquals(r.bestSelectLoss(), Trainer.meanNll(f, gaussians(300, 99), 50), 1e-4);
         }
     }
@@ -192,7 +193,7 @@ class TrainerTest {
         Trainer.Result retried = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
                 new Trainer.Options("t", s, dir.resolve("task2"), true, 0, log, ckpt), null).run();
         assertTrue(retried.resumed() && retried.completed());
-        assertTrue(Files.isRegularFile(dir.resolve("task2").resolve(ModelFolder.MODEL).resolve(Flow.JSON_FILE)));
+        assertTrue(Files.isRegularFile(dir.resolve("task2").resolve(ModelFolder.MODEL).resolve(FlowCheckpoint.JSON_FILE)));
         // a finished run found again (a pipeline -resume after the task's folder was lost): nothing left to
         // train, and the selected model is still published in the new folder
         Trainer.Result again = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),

@@ -8,12 +8,13 @@ import ai.djl.nn.Activation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.icaloflow.nn.Init;
 
 /**
  * The classifier network: D → width → … → width → 1 fully connected, LeakyReLU between layers, one logit
  * out. Weights are plain NDArrays with gradients (trained with an explicit GradientCollector loop), on the
  * device of the manager it is created on. Initialised as PyTorch's {@code nn.Linear} (weights and biases
- * uniform in ±1/√fan_in), from a Java RNG so that a seed gives the same network on every device.
+ * uniform in ±1/√fan_in, {@link Init}), from a Java RNG so that a seed gives the same network on every device.
  */
 public final class Mlp implements AutoCloseable {
     private final NDManager manager;
@@ -35,7 +36,7 @@ public final class Mlp implements AutoCloseable {
         int in = inputDim;
         for (int l = 0; l <= hiddenLayers; l++) {
             int out = l < hiddenLayers ? hiddenWidth : 1;
-            double bound = 1 / Math.sqrt(in);
+            double bound = Init.linearBound(in);
             weights.add(param(rng, (long) in * out, bound, new Shape(in, out), dtype));
             biases.add(param(rng, out, bound, new Shape(out), dtype));
             in = out;
@@ -44,16 +45,8 @@ public final class Mlp implements AutoCloseable {
 
     private NDArray param(SplittableRandom rng, long n, double bound, Shape shape, DataType dtype) {
         if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("layer of " + n + " weights is too large");
-        NDArray a;
-        if (dtype == DataType.FLOAT64) {
-            double[] v = new double[(int) n];
-            for (int i = 0; i < v.length; i++) v[i] = (2 * rng.nextDouble() - 1) * bound;
-            a = manager.create(v, shape);
-        } else {
-            float[] v = new float[(int) n];
-            for (int i = 0; i < v.length; i++) v[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
-            a = manager.create(v, shape);
-        }
+        double[] v = Init.uniform(rng, (int) n, bound);
+        NDArray a = dtype == DataType.FLOAT64 ? manager.create(v, shape) : manager.create(Init.toFloat(v), shape);
         a.setRequiresGradient(true);
         params.add(a);
         return a;

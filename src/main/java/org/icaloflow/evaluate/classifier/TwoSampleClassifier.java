@@ -22,7 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
-import org.icaloflow.flow.Adam;
+import org.icaloflow.nn.Adam;
 
 /**
  * The CaloChallenge classifier test: a neural network is trained to tell generated showers (label 0) from

@@ -116,7 +116,7 @@ class MlpTest {
     @Test
     void noArraysAccumulateInTheNetworksScope() {
         try (NDManager m = NDManager.newBaseManager(); Mlp net = new Mlp(m, 3, 2, 8, 0.01, 1, DataType.FLOAT32);
-             org.icaloflow.flow.Adam adam = new org.icaloflow.flow.Adam(net.parameters(), 1e-3, 0.9, 0.999, 1e-8, null)) {
+             org.icaloflow.nn.Adam adam = new org.icaloflow.nn.Adam(net.parameters(), 1e-3, 0.9, 0.999, 1e-8, null)) {
             int before = -1;
             for (int k = 0; k < 3; k++) {
                 try (NDManager s = m.newSubManager(); NDManager keep = m.newSubManager()) {

@@ -1,4 +1,4 @@
-package org.icaloflow.flow;
+package org.icaloflow.nn;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -1,10 +1,11 @@
-package org.icaloflow.flow;
+package org.icaloflow.flow.cpu;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import org.icaloflow.flow.RationalQuadraticSpline;
 
 /**
  * {@link RationalQuadraticSpline#inverseValues} for a whole (N, D) block on the CPU, as an IAF samples: one libtorch
@@ -21,11 +22,11 @@ import ai.djl.pytorch.jni.JniUtils;
  * softplus whose argument exceeds 20 is the argument itself, as in torch. Values agree with the tensor version up to
  * the rounding of the flow's type (the Java part runs in double precision).
  */
-final class SplineInverseKernel {
+public final class SplineInverseKernel {
     /** Below this the exponentials' sum has lost precision (float32 subnormals): use the max-subtracted softmax. */
     private static final double TINY = 1e-30;
     /** Values per row block of the Java loop when it runs on several threads. */
-    static final long PARALLEL_GRAIN = 4096;
+    public static final long PARALLEL_GRAIN = 4096;
     /** e^20: torch's softplus is linear above an argument of 20. */
     private static final double SOFTPLUS_LINEAR = 4.851651954097903e8;
 
@@ -36,12 +37,12 @@ final class SplineInverseKernel {
      * x = s⁻¹(y) for y (N, D) and raw parameters (N, 3K−1, D); the result is attached to y's manager. The Java loop
      * runs on as many threads as libtorch's intra-op pool (the CPU the rest of the pass uses), in row blocks.
      */
-    static NDArray inverseValues(RationalQuadraticSpline spline, NDArray y, NDArray params) {
+    public static NDArray inverseValues(RationalQuadraticSpline spline, NDArray y, NDArray params) {
         return inverseValues(spline, y, params, JniUtils.getNumThreads());
     }
 
     /** As {@link #inverseValues(RationalQuadraticSpline, NDArray, NDArray)}, the loop on up to {@code threads}. */
-    static NDArray inverseValues(RationalQuadraticSpline spline, NDArray y, NDArray params, int threads) {
+    public static NDArray inverseValues(RationalQuadraticSpline spline, NDArray y, NDArray params, int threads) {
         Shape s = y.getShape();
         int n = (int) s.get(0);
         int d = (int) s.get(1);
@@ -89,14 +90,14 @@ final class SplineInverseKernel {
             outD = single ? null : new double[n * d];
             this.params = params;
             this.d = d;
-            k = spline.bins;
+            k = spline.bins();
             p = spline.paramsPerFeature();
-            b = spline.tailBound;
-            wScale = (1 - spline.minBinWidth * k) * 2 * b;
-            wMin = spline.minBinWidth * 2 * b;
-            hScale = (1 - spline.minBinHeight * k) * 2 * b;
-            hMin = spline.minBinHeight * 2 * b;
-            minD = spline.minDerivative;
+            b = spline.tailBound();
+            wScale = (1 - spline.minBinWidth() * k) * 2 * b;
+            wMin = spline.minBinWidth() * 2 * b;
+            hScale = (1 - spline.minBinHeight() * k) * 2 * b;
+            hMin = spline.minBinHeight() * 2 * b;
+            minD = spline.minDerivative();
         }
 
         private synchronized double[] raw() {

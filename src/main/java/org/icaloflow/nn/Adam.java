@@ -1,4 +1,4 @@
-package org.icaloflow.flow;
+package org.icaloflow.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -19,7 +19,7 @@ import java.util.List;
  * }</pre>
  *
  * {@link #step()} reads each parameter's gradient, updates the parameter in place, zeroes the gradient
- * (PyTorch accumulates otherwise) and tells the flow its parameters changed. The learning rate and β1 are
+ * (PyTorch accumulates otherwise) and runs the {@code onStep} hook (a flow: its parameters changed). The learning rate and β1 are
  * settable before every step (schedules; OneCycle cycles β1 as torch's OneCycleLR does with Adam). As in
  * torch.optim.Adam, the step uses the current β1 both in the first-moment update and in its bias correction
  * {@code 1 - β1^t}. State (moments) lives on a sub-manager of the first parameter's manager.
@@ -55,9 +55,12 @@ public final class Adam implements AutoCloseable {
         }
     }
 
-    /** Adam with betas (0.9, 0.999), eps 1e-8 over the flow's parameters. */
-    public Adam(Flow flow, double learningRate) {
-        this(flow.parameters(), learningRate, 0.9, 0.999, 1e-8, flow::markParametersChanged);
+    /**
+     * Adam with betas (0.9, 0.999), eps 1e-8; {@code onStep} runs after every step, e.g. a flow's
+     * {@code markParametersChanged} (eval-mode weight caches).
+     */
+    public Adam(List<NDArray> params, double learningRate, Runnable onStep) {
+        this(params, learningRate, 0.9, 0.999, 1e-8, onStep);
     }
 
     public double learningRate() {

@@ -1,4 +1,4 @@
-package org.icaloflow.flow;
+package org.icaloflow.nn;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;

@@ -1,4 +1,6 @@
-package org.icaloflow.flow;
+package org.icaloflow.flow.cpu;
+
+import org.icaloflow.flow.RationalQuadraticSpline;
 
 /**
  * The {@link RationalQuadraticSpline} evaluated one value at a time in plain Java (double precision), for the
@@ -7,20 +9,29 @@ package org.icaloflow.flow;
  * arithmetic. Same parametrisation and formulas as the tensor version; the tensor version stays the reference
  * (and the only differentiable one), and a test checks that both agree.
  */
-final class ScalarSpline {
-    private final RationalQuadraticSpline spline;
+public final class ScalarSpline {
+    // the spline's settings, copied: read for every value
+    private final int bins;
+    private final double tailBound;
+    private final double minBinWidth;
+    private final double minBinHeight;
+    private final double minDerivative;
     // scratch, one evaluation at a time (instances are not shared between threads)
     private final double[] xRight;
     private final double[] yRight;
     private final double[] widths;
     private final double[] heights;
 
-    ScalarSpline(RationalQuadraticSpline spline) {
-        this.spline = spline;
-        this.xRight = new double[spline.bins];
-        this.yRight = new double[spline.bins];
-        this.widths = new double[spline.bins];
-        this.heights = new double[spline.bins];
+    public ScalarSpline(RationalQuadraticSpline spline) {
+        this.bins = spline.bins();
+        this.tailBound = spline.tailBound();
+        this.minBinWidth = spline.minBinWidth();
+        this.minBinHeight = spline.minBinHeight();
+        this.minDerivative = spline.minDerivative();
+        this.xRight = new double[spline.bins()];
+        this.yRight = new double[spline.bins()];
+        this.widths = new double[spline.bins()];
+        this.heights = new double[spline.bins()];
     }
 
     /**
@@ -28,16 +39,16 @@ final class ScalarSpline {
      * interior derivatives). Forward: y = s(v); inverse: x = s⁻¹(v). Writes the result to {@code result[0]} and
      * log|ds/dx| at the point (forward orientation in both directions) to {@code result[1]}.
      */
-    void apply(double v, double[] p, int offset, int stride, boolean inverse, double[] result) {
-        final int k = spline.bins;
-        final double b = spline.tailBound;
+    public void apply(double v, double[] p, int offset, int stride, boolean inverse, double[] result) {
+        final int k = bins;
+        final double b = tailBound;
         if (!(v >= -b && v <= b)) {
             result[0] = v;
             result[1] = 0;
             return;
         }
-        sizes(p, offset, stride, 0, spline.minBinWidth, widths, xRight);
-        sizes(p, offset, stride, k, spline.minBinHeight, heights, yRight);
+        sizes(p, offset, stride, 0, minBinWidth, widths, xRight);
+        sizes(p, offset, stride, k, minBinHeight, heights, yRight);
         double[] knots = inverse ? yRight : xRight;
         int idx = 0;
         for (int i = 0; i < k - 1; i++) {
@@ -80,8 +91,7 @@ final class ScalarSpline {
 
     /** Bin sizes min + (1 − min·K)·softmax scaled to 2B, and the right knots (cumulative sums − B). */
     private void sizes(double[] p, int offset, int stride, int first, double min, double[] size, double[] right) {
-        final int k = spline.bins;
-        final double tailBound = spline.tailBound;
+        final int k = bins;
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < k; i++) {
             max = Math.max(max, p[offset + (first + i) * stride]);
@@ -103,7 +113,7 @@ final class ScalarSpline {
 
     private double derivative(double raw) {
         double softplus = raw > 20 ? raw : Math.log1p(Math.exp(raw)); // torch's threshold 20
-        return spline.minDerivative + softplus;
+        return minDerivative + softplus;
     }
 
     private static double clip01(double v) {

@@ -1,4 +1,4 @@
-package org.icaloflow.flow;
+package org.icaloflow.flow.cpu;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
