@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.List;
-import org.icaloflow.nn.Adam;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.nn.Adam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

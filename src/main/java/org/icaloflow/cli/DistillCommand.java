@@ -1,7 +1,5 @@
 package org.icaloflow.cli;
 
-import org.icaloflow.flow.io.FlowCheckpoint;
-import org.icaloflow.flow.io.FlowSpecJson;
 import ai.djl.ndarray.NDManager;
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
@@ -14,6 +12,8 @@ import org.icaloflow.distill.DiversityWeights;
 import org.icaloflow.distill.LayerAggregates;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.flow.io.FlowCheckpoint;
+import org.icaloflow.flow.io.FlowSpecJson;
 import org.icaloflow.preprocess.EncodedShowers;
 import org.icaloflow.preprocess.Preprocessor;
 import org.icaloflow.track.Tags;

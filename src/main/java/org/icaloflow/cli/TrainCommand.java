@@ -1,11 +1,11 @@
 package org.icaloflow.cli;
 
-import org.icaloflow.flow.io.FlowSpecJson;
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
 import org.icaloflow.config.RunConfig;
 import org.icaloflow.data.StageManifest;
 import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.flow.io.FlowSpecJson;
 import org.icaloflow.preprocess.EncodedShowers;
 import org.icaloflow.preprocess.Preprocessor;
 import org.icaloflow.track.Tags;

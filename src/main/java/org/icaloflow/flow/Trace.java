@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * Everything computed by one pass through a flow, in either direction, oriented data → base.
  *
- * <p>Block {@code i} (0 = nearest the data) maps its data-side input {@code blocks().get(i).input()}
+ * <p>The blocks are the {@link AutoregressiveSplineBlock} steps of the flow's {@link CompositeTransform} pass (the
+ * permutations between them leave no entry), turned to the data → base orientation for an inverse pass.
+ * Block {@code i} (0 = nearest the data) maps its data-side input {@code blocks().get(i).input()}
  * (already permuted into the block's feature order) to its base-side output, with spline parameters
  * {@code params()} = the raw MADE outputs (N, 3K−1, D) and {@code logDet()} = log|d output / d input| (N).
  * For a MAF the MADE read the input; for an IAF it read the output. All arrays live on the manager of the

@@ -1,7 +1,5 @@
 package org.icaloflow.sample;
 
-import org.icaloflow.flow.io.FlowCheckpoint;
-import org.icaloflow.flow.io.FlowSpecJson;
 import ai.djl.ndarray.NDManager;
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
@@ -9,6 +7,8 @@ import org.icaloflow.data.StageManifest;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.flow.io.FlowCheckpoint;
+import org.icaloflow.flow.io.FlowSpecJson;
 import org.icaloflow.preprocess.ShowerEncoding;
 import org.icaloflow.train.ModelFolder;
 

@@ -1,7 +1,6 @@
 package org.icaloflow.train;
 
 import org.icaloflow.flow.io.FlowCheckpoint;
-import org.icaloflow.flow.Flow;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

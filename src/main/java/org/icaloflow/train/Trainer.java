@@ -1,6 +1,5 @@
 package org.icaloflow.train;
 
-import org.icaloflow.flow.io.FlowCheckpoint;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,9 +10,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Json;
-import org.icaloflow.nn.Adam;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.flow.io.FlowCheckpoint;
+import org.icaloflow.nn.Adam;
 import org.icaloflow.track.Tracker;
 
 import java.io.IOException;

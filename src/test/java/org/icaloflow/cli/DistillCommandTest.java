@@ -1,9 +1,9 @@
 package org.icaloflow.cli;
 
-import org.icaloflow.flow.io.FlowCheckpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.icaloflow.data.Json;
 import org.icaloflow.flow.Flow;
+import org.icaloflow.flow.io.FlowCheckpoint;
 import org.icaloflow.train.ModelFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

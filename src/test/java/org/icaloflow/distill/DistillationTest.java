@@ -1,6 +1,5 @@
 package org.icaloflow.distill;
 
-import org.icaloflow.flow.io.FlowCheckpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -8,10 +7,11 @@ import org.icaloflow.FlowRole;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.flow.io.FlowCheckpoint;
 import org.icaloflow.train.InMemoryData;
 import org.icaloflow.train.LearningRateSchedule;
-import org.icaloflow.train.Objective;
 import org.icaloflow.train.ModelFolder;
+import org.icaloflow.train.Objective;
 import org.icaloflow.train.Trainer;
 import org.icaloflow.train.TrainingData;
 import org.icaloflow.train.TrainingSettings;

@@ -1,7 +1,5 @@
 package org.icaloflow.flow;
 
-import org.icaloflow.flow.io.FlowSpecJson;
-import org.icaloflow.nn.OutputInit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.icaloflow.UserError;
+import org.icaloflow.flow.io.FlowSpecJson;
+import org.icaloflow.nn.OutputInit;
 import org.junit.jupiter.api.Test;
 
 /** configs/{ds2,ds3,test}.yaml: the architecture sections bind to FlowSpec with the paper's sizes. */

@@ -1,12 +1,12 @@
 package org.icaloflow.flow;
 
-import org.icaloflow.distill.DistillationObjective;
-import org.icaloflow.flow.io.FlowCheckpoint;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import org.icaloflow.UserError;
+import org.icaloflow.distill.DistillationObjective;
+import org.icaloflow.flow.io.FlowCheckpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

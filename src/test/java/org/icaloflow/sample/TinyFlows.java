@@ -1,6 +1,5 @@
 package org.icaloflow.sample;
 
-import org.icaloflow.flow.io.FlowCheckpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -8,6 +7,7 @@ import org.icaloflow.data.Geometry;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.flow.io.FlowCheckpoint;
 
 import java.nio.file.Path;
 import java.util.Random;

@@ -1,6 +1,5 @@
 package org.icaloflow.train;
 
-import org.icaloflow.flow.io.FlowCheckpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -9,6 +8,7 @@ import org.icaloflow.UserError;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.flow.io.FlowCheckpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
