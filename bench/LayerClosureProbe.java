@@ -2,6 +2,7 @@ import ai.djl.ndarray.*;
 import ai.djl.ndarray.types.*;
 import org.icaloflow.data.*;
 import org.icaloflow.flow.Flow;
+import org.icaloflow.flow.io.FlowCheckpoint;
 import org.icaloflow.preprocess.ShowerEncoding;
 import org.icaloflow.sample.*;
 import java.nio.file.*;
@@ -28,8 +29,8 @@ public class LayerClosureProbe {
         Path models = Path.of(a[1]);
         try (NDManager root = NDManager.newBaseManager(); ShowerFile f = ShowerFile.open(ref, g)) {
             ShowerBatch b = f.read(0, n);
-            Flow f3 = Flow.load(models.resolve("flow3/model"), root);
-            Flow f2 = Flow.load(models.resolve("flow2/model"), root);
+            Flow f3 = FlowCheckpoint.load(models.resolve("flow3/model"), root);
+            Flow f2 = FlowCheckpoint.load(models.resolve("flow2/model"), root);
             f3.setEvalMode(true); f2.setEvalMode(true);
             double thr = ShowerEncoding.THRESHOLD_MEV;
             float[] s = b.showersMeV();
