@@ -2,17 +2,19 @@ package org.icaloflow.cli;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import org.icaloflow.EngineThreads;
 import org.icaloflow.UserError;
 import org.icaloflow.config.RunConfig;
 import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Geometry;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.data.Sha256;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.sample.PaperTableV;
 import org.icaloflow.sample.SampleModels;
 import org.icaloflow.sample.SampleTiming;
 import org.icaloflow.sample.Sampler;
+import org.icaloflow.stage.StageRun;
 import org.icaloflow.track.Tags;
 import org.icaloflow.track.Tracker;
 import picocli.CommandLine.Command;
@@ -79,9 +81,8 @@ public final class BenchSampleCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the energies and base samples (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-            description = "PyTorch intra-op threads on CPU (0: engine default). 1 avoids OpenMP spinning on a shared or busy machine.")
-    int threads;
+    @Mixin
+    CommonOptions.Threads threads;
 
     @Mixin
     TrackingOptions tracking;
@@ -109,74 +110,64 @@ public final class BenchSampleCommand implements Runnable {
         String stem = out.getFileName().toString().replaceFirst("\\.csv$", "");
         Path md = out.resolveSibling(stem + ".md");
 
-        setThreads(threads);
+        int threads = this.threads.get();
+        EngineThreads.set(threads);
         Engine engine = Engine.getInstance();
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(Tags.STAGE, "bench-sample");
         tags.put(Tags.GEOMETRY, g.name());
-        tags.put(Tags.CONFIG_SHA256, StageManifest.sha256(cfgPath));
+        tags.put(Tags.CONFIG_SHA256, Sha256.of(cfgPath));
         List<Row> rows = new ArrayList<>();
-        String device;
-        try (NDManager root = NDManager.newBaseManager();
-             Tracker tracker = tracking.start(cfg.tracking().experiment(), out.resolveSibling(stem + ".journal.jsonl"),
-                     "bench-sample-" + g.name(), tags)) {
-            device = root.getDevice().toString();
-            try {
-                Map<String, Object> params = new LinkedHashMap<>();
-                params.put("geometry", g.name());
-                params.put("variants", String.join(",", variants));
-                params.put("batch_sizes", sizes.toString());
-                params.put("device", device);
-                params.put("engine", engine.getEngineName() + " " + engine.getVersion());
-                params.put("repeats", repeats);
-                params.put("min_seconds", minSeconds);
-                params.put("max_seconds_per_point", maxSeconds);
-                params.put("threads", threads);
-                tracker.logParams(params);
-                System.out.printf("icaloflow bench sample: %s on %s (%s %s), architectures from %s%n", g.name(), device,
-                        engine.getEngineName(), engine.getVersion(), cfgPath);
-                for (String v : variants) {
-                    FlowSpec s2 = v.equals("teacher") ? cfg.architecture().flow2Teacher() : cfg.architecture().flow2Student();
-                    FlowSpec s3 = v.equals("teacher") ? cfg.architecture().flow3Teacher() : cfg.architecture().flow3Student();
-                    if (s2 == null || s3 == null) throw new UserError(cfgPath + ": architecture has no flow2_" + v + "/flow3_" + v);
-                    try (Flow f1 = Flow.create(cfg.architecture().flow1(), root); Flow f2 = Flow.create(s2, root);
-                         Flow f3 = Flow.create(s3, root)) {
-                        SampleModels models = SampleModels.of(g, f1, f2, f3);
-                        Sampler sampler = new Sampler(models, root, Sampler.Options.defaults(seed));
-                        SampleTiming timing = new SampleTiming(sampler, g.layers());
-                        for (int b : sizes) {
-                            SampleTiming.Point p = timing.time(b, new SampleTiming.Budget(repeats, minSeconds, maxSeconds), seed,
-                                    System.out::println);
-                            rows.add(new Row(v, p));
-                            System.out.printf(Locale.ROOT, "  %s %-7s batch %6d: %12.4g ms per shower%s  (Flow-1+2 %.4g ms, Flow-3 %.4g ms per layer-batch, %d run%s)%n",
-                                    g.name(), v, b, p.msPerShower(), p.estimated() ? " (estimated)" : "", p.msFlow12(),
-                                    p.msPerFlow3(), p.runs(), p.runs() == 1 ? "" : "s");
-                            tracker.logMetric("ms_per_shower_" + v, p.msPerShower(), b);
-                            tracker.logMetric("estimated_" + v, p.estimated() ? 1 : 0, b);
-                        }
-                    }
-                }
-                String csv = csv(g, device, rows, table);
-                String markdown = markdown(g, device, engine, threads, rows, table, cfgPath);
-                AtomicFiles.writeString(out, csv);
-                AtomicFiles.writeString(md, markdown);
-                System.out.println();
-                System.out.print(markdown);
-                tracker.logArtifact(out, null);
-                tracker.logArtifact(md, null);
-            } catch (RuntimeException ex) {
-                tracker.fail();
-                throw ex;
-            }
+        try (NDManager root = NDManager.newBaseManager()) {
+            String device = root.getDevice().toString();
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("geometry", g.name());
+            params.put("variants", String.join(",", variants));
+            params.put("batch_sizes", sizes.toString());
+            params.put("device", device);
+            params.put("engine", engine.getEngineName() + " " + engine.getVersion());
+            params.put("repeats", repeats);
+            params.put("min_seconds", minSeconds);
+            params.put("max_seconds_per_point", maxSeconds);
+            params.put("threads", threads);
+            StageRun.run(tracking.inputs(), cfg.tracking().experiment(), out.resolveSibling(stem + ".journal.jsonl"),
+                    "bench-sample-" + g.name(), tags, params, run -> {
+                        System.out.printf("icaloflow bench sample: %s on %s (%s %s), architectures from %s%n", g.name(), device,
+                                engine.getEngineName(), engine.getVersion(), cfgPath);
+                        for (String v : variants) time(g, cfg, cfgPath, v, sizes, root, rows, run.tracker());
+                        String markdown = markdown(g, device, engine, threads, rows, table, cfgPath);
+                        AtomicFiles.writeString(out, csv(g, device, rows, table));
+                        AtomicFiles.writeString(md, markdown);
+                        System.out.println();
+                        System.out.print(markdown);
+                        run.artifact(out, null);
+                        run.artifact(md, null);
+                        return null;
+                    });
         }
     }
 
-    /** Must run before the engine starts (it reads the properties once). */
-    static void setThreads(int threads) {
-        if (threads < 0) throw new UserError("--threads must be >= 0, got " + threads);
-        if (threads > 0) {
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    /** Times one variant at every batch size. */
+    private void time(Geometry g, RunConfig cfg, Path cfgPath, String v, List<Integer> sizes, NDManager root, List<Row> rows,
+                      Tracker tracker) {
+        FlowSpec s2 = v.equals("teacher") ? cfg.architecture().flow2Teacher() : cfg.architecture().flow2Student();
+        FlowSpec s3 = v.equals("teacher") ? cfg.architecture().flow3Teacher() : cfg.architecture().flow3Student();
+        if (s2 == null || s3 == null) throw new UserError(cfgPath + ": architecture has no flow2_" + v + "/flow3_" + v);
+        try (Flow f1 = Flow.create(cfg.architecture().flow1(), root); Flow f2 = Flow.create(s2, root);
+             Flow f3 = Flow.create(s3, root)) {
+            SampleModels models = SampleModels.of(g, f1, f2, f3);
+            Sampler sampler = new Sampler(models, root, Sampler.Options.defaults(seed));
+            SampleTiming timing = new SampleTiming(sampler, g.layers());
+            for (int b : sizes) {
+                SampleTiming.Point p = timing.time(b, new SampleTiming.Budget(repeats, minSeconds, maxSeconds), seed,
+                        System.out::println);
+                rows.add(new Row(v, p));
+                System.out.printf(Locale.ROOT, "  %s %-7s batch %6d: %12.4g ms per shower%s  (Flow-1+2 %.4g ms, Flow-3 %.4g ms per layer-batch, %d run%s)%n",
+                        g.name(), v, b, p.msPerShower(), p.estimated() ? " (estimated)" : "", p.msFlow12(),
+                        p.msPerFlow3(), p.runs(), p.runs() == 1 ? "" : "s");
+                tracker.logMetric("ms_per_shower_" + v, p.msPerShower(), b);
+                tracker.logMetric("estimated_" + v, p.estimated() ? 1 : 0, b);
+            }
         }
     }
 
