@@ -39,12 +39,9 @@ public final class DistillCommand implements Runnable {
     @Mixin
     FlowStageOptions stage;
 
-    @Mixin
-    TrackingOptions tracking;
-
     @Override
     public void run() {
         if (flowNumber < 2 || flowNumber > 3) throw new UserError("--flow must be 2 or 3 (Flow-1 has no student), got " + flowNumber);
-        DistillStage.run(new DistillStage.Inputs(FlowRole.of(flowNumber), teacherDir, stage.inputs(), tracking.inputs()));
+        DistillStage.run(new DistillStage.Inputs(FlowRole.of(flowNumber), teacherDir, stage.inputs(), stage.tracking.inputs()));
     }
 }

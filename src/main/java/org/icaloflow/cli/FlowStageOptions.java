@@ -2,11 +2,12 @@ package org.icaloflow.cli;
 
 import org.icaloflow.UserError;
 import org.icaloflow.train.FlowStageInputs;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** The options of `train` and `distill` besides --flow (a picocli mixin). */
+/** The options of `train` and `distill` besides --flow (--teacher), tracking last (a picocli mixin). */
 final class FlowStageOptions {
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE.yaml",
             description = "Run configuration (configs/ds2.yaml, ...).")
@@ -32,6 +33,9 @@ final class FlowStageOptions {
     @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0",
             description = "Testing: abandon the run after N steps, as a kill would.")
     long stopAfterSteps;
+
+    @Mixin
+    TrackingOptions tracking;
 
     /** The options as the stage's inputs; --epochs checked. */
     FlowStageInputs inputs() {

@@ -30,12 +30,9 @@ public final class TrainCommand implements Runnable {
     @Mixin
     FlowStageOptions stage;
 
-    @Mixin
-    TrackingOptions tracking;
-
     @Override
     public void run() {
         if (flowNumber < 1 || flowNumber > 3) throw new UserError("--flow must be 1, 2 or 3, got " + flowNumber);
-        TrainStage.run(new TrainStage.Inputs(FlowRole.of(flowNumber), stage.inputs(), tracking.inputs()));
+        TrainStage.run(new TrainStage.Inputs(FlowRole.of(flowNumber), stage.inputs(), stage.tracking.inputs()));
     }
 }
