@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.List;
+import org.icaloflow.EngineThreads;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
@@ -49,10 +50,7 @@ public final class BenchFlowCommand implements Runnable {
 
     @Override
     public void run() {
-        if (threads > 0) {
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        }
+        EngineThreads.set(threads);
         Engine engine = Engine.getInstance();
         engine.setRandomSeed(1);
         try (NDManager root = NDManager.newBaseManager()) {

@@ -2,21 +2,21 @@ package org.icaloflow.cli;
 
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
-import org.icaloflow.data.ShowerSource;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.evaluate.EvaluateStage;
 import org.icaloflow.evaluate.Evaluation;
-import org.icaloflow.preprocess.ShowerEncoding;
+import org.icaloflow.evaluate.classifier.ClassifierControl;
+import org.icaloflow.evaluate.classifier.ClassifierInputs;
+import org.icaloflow.evaluate.classifier.ClassifierSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code icaloflow evaluate}: histograms, separation powers and figures of generated vs reference showers. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -48,9 +48,8 @@ public final class EvaluateCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-g", "--geometry"}, required = true, paramLabel = "ds2|ds3|FILE.xml",
-            description = "Calorimeter geometry: ds2, ds3, or an official binning XML file.")
-    String geometry;
+    @Mixin
+    CommonOptions.ReadGeometry geometry;
 
     @Option(names = {"-r", "--reference"}, required = true, arity = "1", paramLabel = "FILE.hdf5",
             description = "Reference (Geant4) showers; repeat for several files (read in order as one sample).")
@@ -64,13 +63,8 @@ public final class EvaluateCommand implements Runnable {
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
-    @Option(names = "--threshold", defaultValue = "" + ShowerEncoding.THRESHOLD_MEV, paramLabel = "MeV",
-            description = "Voxels below this energy count as empty (default: 0.5e-3/0.033 = ${DEFAULT-VALUE} MeV).")
-    double threshold;
-
-    @Option(names = "--batch", defaultValue = "0", paramLabel = "ROWS",
-            description = "Showers read per batch (default: about 4 million voxels' worth).")
-    int batch;
+    @Mixin
+    CommonOptions.ShowerReading reading;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads filling histograms (default: the available processors).")
@@ -115,93 +109,44 @@ public final class EvaluateCommand implements Runnable {
                     + "evaluator does with jetnet; writes fpd_kpd.csv (default ${DEFAULT-VALUE}).")
     boolean fpdKpd;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     TrackingOptions tracking;
 
     @Override
     public void run() {
-        org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet hlf = org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet.parse(hlfSet, "--hlf-set");
+        ClassifierInputs.HlfSet hlf = ClassifierInputs.HlfSet.parse(hlfSet, "--hlf-set");
         if (classifier == null && (runs != null || epochs != null || classifierBatch != null || classifierWidth != null || classifierLayers != null))
             throw new UserError("--runs, --epochs and --classifier-* need --classifier low,high");
         if (classifier != null)
             for (String l : classifier)
                 if (!l.equals("low") && !l.equals("high")) throw new UserError("--classifier: levels are low and high, got '" + l + "'");
-        if (batch < 0) throw new UserError("--batch must be at least 1, got " + batch);
+        int batch = reading.batch();
+        double threshold = reading.threshold;
         if (!(threshold > 0)) throw new UserError("--threshold must be > 0 (it starts the log binnings), got " + threshold);
-        Geometry g = Geometry.forName(geometry);
+        Geometry g = geometry.get();
         List<Evaluation.Sample> samples = parseSamples(generated);
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (t < 1) throw new UserError("--threads must be at least 1, got " + t);
-        try {
-            java.nio.file.Files.createDirectories(out);
-        } catch (java.io.IOException e) {
-            throw new UserError(out + ": cannot create (" + e.getMessage() + ")");
-        }
-        try (org.icaloflow.track.Tracker tracker = tracking.start(null, out.resolve("evaluate.journal.jsonl"), "evaluate",
-                Map.of(org.icaloflow.track.Tags.STAGE, "evaluate", org.icaloflow.track.Tags.GEOMETRY, g.name()))) {
-            try {
-                evaluate(g, samples, t, hlf, tracker);
-            } catch (RuntimeException e) {
-                tracker.fail();
-                throw e;
-            }
-        }
-    }
-
-    private void evaluate(Geometry g, List<Evaluation.Sample> samples, int t,
-                          org.icaloflow.evaluate.classifier.ClassifierInputs.HlfSet hlf, org.icaloflow.track.Tracker tracker) {
-        Evaluation ev = new Evaluation(g, threshold, batch, t, System.err);
-        Evaluation.Result r = ev.run(reference, samples, out, !noPlots);
-        if (classifier != null) {
-            org.icaloflow.evaluate.classifier.ClassifierSettings cs = org.icaloflow.evaluate.classifier.ClassifierSettings.defaults();
-            if (classifierLayers != null || classifierWidth != null)
-                cs = cs.withNetwork(classifierLayers != null ? classifierLayers : cs.hiddenLayers(), classifierWidth != null ? classifierWidth : cs.hiddenWidth());
-            if (epochs != null || classifierBatch != null)
-                cs = cs.withTraining(epochs != null ? epochs : cs.epochs(), classifierBatch != null ? classifierBatch : cs.batchSize(),
-                        cs.learningRate());
-            if (runs != null) cs = cs.withRuns(runs, cs.seed());
-            cs.validate("--classifier");
-            org.icaloflow.evaluate.ClassifierRun.run(g, threshold, reference, samples, classifier, cs, classifierShowers, hlf, out, System.err);
-        }
-        if (fpdKpd) org.icaloflow.evaluate.FpdKpdRun.run(g, threshold, reference, samples, hlf, 42, out, System.err);
-        StageManifest m = new StageManifest("evaluate");
-        List<Path> referenceFiles = new java.util.ArrayList<>();
-        List<String> referenceSha = new java.util.ArrayList<>();
-        for (Path p : reference) {
-            for (Path q : ShowerSource.expand(p)) {
-                referenceFiles.add(q);
-                referenceSha.add(m.addInput(q));
-            }
-        }
-        long referenceShowers;
-        try (ShowerSource src = ShowerSource.open(reference, g)) {
-            referenceShowers = src.size();
-        }
-        // the reference as the run's (and the pipeline's) evaluation dataset: MLflow's runs table shows which one
-        org.icaloflow.track.DatasetInput referenceInput = ShowerDatasets.of(referenceFiles, referenceSha, referenceShowers, g.name(), "evaluation", null);
-        tracker.logInput(referenceInput);
-        tracker.logParentInput(referenceInput);
-        for (Evaluation.Sample s : samples) for (Path p : s.files()) for (Path q : ShowerSource.expand(p)) m.addInput(q);
-        for (String f : List.of("histograms.csv", "separation_power.csv", "summary.json")) m.addOutput(out.resolve(f));
-        if (classifier != null) {
-            m.addOutput(out.resolve("classifier.csv"));
-            m.addOutput(out.resolve("classifier_info.csv"));
-        }
-        if (fpdKpd) m.addOutput(out.resolve("fpd_kpd.csv"));
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("geometry", g.name());
-        settings.put("threshold_mev", threshold);
-        settings.put("samples", samples.stream().map(Evaluation.Sample::name).toList());
-        settings.put("plots", !noPlots);
-        settings.put("hlf_set", hlf.label());
-        settings.put("fpd_kpd", fpdKpd);
-        m.put("settings", settings);
-        m.write(out.resolve("manifest.json"));
-        EvaluationTracking.log(tracker, out, settings);
+        Evaluation.Result r = EvaluateStage.run(new EvaluateStage.Inputs(g, reference, samples, out, threshold, batch, t,
+                !noPlots, classifier, classifierSettings(), classifierShowers, hlf, fpdKpd, tracking.inputs()));
         PrintWriter w = spec.commandLine().getOut();
         w.print(Evaluation.table(r));
         w.println("results in " + out);
         w.flush();
+    }
+
+    /** The classifier's settings from --runs, --epochs and --classifier-*, checked; null without --classifier. */
+    private ClassifierSettings classifierSettings() {
+        if (classifier == null) return null;
+        ClassifierSettings cs = ClassifierSettings.defaults();
+        if (classifierLayers != null || classifierWidth != null)
+            cs = cs.withNetwork(classifierLayers != null ? classifierLayers : cs.hiddenLayers(), classifierWidth != null ? classifierWidth : cs.hiddenWidth());
+        if (epochs != null || classifierBatch != null)
+            cs = cs.withTraining(epochs != null ? epochs : cs.epochs(), classifierBatch != null ? classifierBatch : cs.batchSize(),
+                    cs.learningRate());
+        if (runs != null) cs = cs.withRuns(runs, cs.seed());
+        cs.validate("--classifier");
+        return cs;
     }
 
     static List<Evaluation.Sample> parseSamples(List<String> specs) {
@@ -213,7 +158,7 @@ public final class EvaluateCommand implements Runnable {
             String name = spec.substring(0, eq).strip();
             if (!name.matches("[A-Za-z0-9_.+-]+"))
                 throw new UserError("--generated '" + spec + "': NAME may use letters, digits and _ . + - only");
-            if (name.equalsIgnoreCase(org.icaloflow.evaluate.classifier.ClassifierControl.NAME))
+            if (name.equalsIgnoreCase(ClassifierControl.NAME))
                 throw new UserError("--generated '" + spec + "': the name '" + name + "' is reserved for the classifier test's control row");
             List<Path> files = new ArrayList<>();
             for (String f : spec.substring(eq + 1).split(",")) if (!f.isBlank()) files.add(Path.of(f.strip()));

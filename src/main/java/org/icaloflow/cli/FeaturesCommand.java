@@ -6,8 +6,8 @@ import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerSource;
 import org.icaloflow.evaluate.ShowerFeatures;
-import org.icaloflow.preprocess.ShowerEncoding;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
@@ -35,9 +35,8 @@ import java.util.Locale;
         footer = {"Example:", "  icaloflow features --geometry ds2 --input dataset_2_1.hdf5 --out ds2_features.csv"})
 public final class FeaturesCommand implements Runnable {
 
-    @Option(names = {"-g", "--geometry"}, required = true, paramLabel = "ds2|ds3|FILE.xml",
-            description = "Calorimeter geometry: ds2, ds3, or an official binning XML file.")
-    String geometry;
+    @Mixin
+    CommonOptions.ReadGeometry geometry;
 
     @Option(names = {"-i", "--input"}, required = true, arity = "1", paramLabel = "FILE.hdf5",
             description = "Shower file; repeat for several files (read in order as one sample).")
@@ -46,20 +45,16 @@ public final class FeaturesCommand implements Runnable {
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.csv", description = "Output CSV.")
     Path out;
 
-    @Option(names = "--threshold", defaultValue = "" + ShowerEncoding.THRESHOLD_MEV, paramLabel = "MeV",
-            description = "Voxels below this energy count as empty (default: 0.5e-3/0.033 = ${DEFAULT-VALUE} MeV).")
-    double threshold;
-
-    @Option(names = "--batch", defaultValue = "0", paramLabel = "ROWS",
-            description = "Showers read per batch (default: about 4 million voxels' worth).")
-    int batch;
+    @Mixin
+    CommonOptions.ShowerReading reading;
 
     @Override
     public void run() {
-        if (batch < 0) throw new UserError("--batch must be at least 1, got " + batch);
+        int asked = reading.batch();
+        double threshold = reading.threshold;
         if (!(threshold >= 0)) throw new UserError("--threshold must be >= 0, got " + threshold);
-        Geometry g = Geometry.forName(geometry);
-        int batch = this.batch > 0 ? this.batch : Math.max(1, 4_000_000 / g.voxels());
+        Geometry g = geometry.get();
+        int batch = asked > 0 ? asked : Math.max(1, 4_000_000 / g.voxels());
         try (ShowerSource src = ShowerSource.open(inputs, g)) {
             long n = src.size();
             AtomicFiles.write(out, tmp -> {

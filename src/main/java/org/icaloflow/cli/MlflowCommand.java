@@ -55,8 +55,10 @@ public final class MlflowCommand implements Runnable {
             if (!status.equals("FINISHED") && !status.equals("FAILED")) throw new UserError("--status must be FINISHED or FAILED, not " + status);
             if (tracking.sessionId == null || tracking.sessionId.isBlank()) throw new UserError("--session-id is required");
             if (end < start) throw new UserError("--end " + end + " is before --start " + start);
-            org.icaloflow.track.Tracker.endPipeline(new TrackingConfig(TrackingConfig.resolveUri(tracking.uri), tracking.experiment(null),
-                    tracking.sessionId, TrackingOptions.pipelineRunName(tracking.parentName), start), journal, status, start, end);
+            // the parent run's start is --start itself, not the pipeline start of the environment
+            TrackingConfig c = tracking.inputs().config(null);
+            org.icaloflow.track.Tracker.endPipeline(new TrackingConfig(c.trackingUri(), c.experiment(), c.sessionId(),
+                    c.parentRunName(), start), journal, status, start, end);
         }
     }
 

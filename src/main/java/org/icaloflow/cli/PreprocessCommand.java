@@ -1,9 +1,8 @@
 package org.icaloflow.cli;
 
-import org.icaloflow.config.RunConfig;
-import org.icaloflow.data.Geometry;
-import org.icaloflow.preprocess.Preprocessor;
+import org.icaloflow.preprocess.PreprocessStage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -27,8 +26,8 @@ import java.util.List;
         optionListHeading = "%nOptions:%n")
 public final class PreprocessCommand implements Runnable {
 
-    @Option(names = {"-g", "--geometry"}, required = true, paramLabel = "ds2|ds3|FILE.xml", description = "Calorimeter geometry.")
-    String geometry;
+    @Mixin
+    CommonOptions.AnyGeometry geometry;
 
     @Option(names = {"-i", "--input"}, required = true, arity = "1", paramLabel = "FILE.hdf5",
             description = "Input file; repeat for several (dataset 3 comes in two).")
@@ -52,10 +51,6 @@ public final class PreprocessCommand implements Runnable {
 
     @Override
     public void run() {
-        RunConfig.Preprocess p = config != null ? RunConfig.load(config).preprocess() : new RunConfig.Preprocess(null, null);
-        double fraction = trainFraction != null ? trainFraction : p.trainFraction();
-        long s = seed != null ? seed : p.seed();
-        Preprocessor.Result r = Preprocessor.run(Geometry.forName(geometry), inputs, out, fraction, s, batch);
-        System.err.printf("icaloflow preprocess: %d training and %d selection showers -> %s%n", r.train(), r.select(), out);
+        PreprocessStage.run(new PreprocessStage.Inputs(geometry.get(), inputs, out, config, trainFraction, seed, batch));
     }
 }

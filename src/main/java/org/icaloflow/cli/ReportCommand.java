@@ -1,8 +1,8 @@
 package org.icaloflow.cli;
 
 import org.icaloflow.report.Report;
-import org.icaloflow.track.Tags;
-import org.icaloflow.track.Tracker;
+import org.icaloflow.report.ReportStage;
+import org.icaloflow.stage.StageTracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** {@code icaloflow report}: the run's HTML page and Markdown twin. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
@@ -47,28 +46,7 @@ public final class ReportCommand implements Runnable {
 
     @Override
     public void run() {
-        Path journal = out.toAbsolutePath().resolveSibling("report.journal.jsonl");
-        try (Tracker t = tracking.start(null, journal, "report", Map.of(Tags.STAGE, "report"))) {
-            List<Path> files = Report.write(new Report.Inputs(TrackingOptions.pipelineRunName(runName), geometry, config, evaluation, timing, training, samples), out);
-            for (Path f : files) t.logArtifact(f, "report");
-            // the pipeline's parent run: the report itself, the time per shower and what identifies the run
-            t.logParentArtifact(files.get(0), null);
-            t.logParentMetrics(Report.timingMetrics(timing));
-            Map<String, Object> p = new java.util.LinkedHashMap<>();
-            if (geometry != null) p.put("geometry", geometry);
-            if (config != null && java.nio.file.Files.isRegularFile(config)) {
-                p.put("config", config.getFileName().toString());
-                try {
-                    p.put("config_sha256", org.icaloflow.track.Keys.sha256(config));
-                } catch (java.io.IOException e) {
-                    // unreadable: the report already said so
-                }
-            }
-            p.put("git_commit", org.icaloflow.BuildInfo.commit());
-            String name = TrackingOptions.pipelineRunName(runName);
-            if (name != null) p.put("nextflow_run_name", name);
-            t.logParentParams(p);
-            System.err.println("icaloflow report: " + files.get(0) + " and " + files.get(1));
-        }
+        ReportStage.run(new ReportStage.Inputs(new Report.Inputs(StageTracking.pipelineRunName(runName), geometry, config,
+                evaluation, timing, training, samples), out, tracking.inputs()));
     }
 }

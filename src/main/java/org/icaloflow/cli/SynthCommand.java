@@ -2,16 +2,13 @@ package org.icaloflow.cli;
 
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
-import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerWriter;
-import org.icaloflow.synth.ShowerGenerator;
-import org.icaloflow.synth.SynthParameters;
+import org.icaloflow.synth.SynthStage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
 
 /** {@code icaloflow synth}: synthetic CaloChallenge showers from the GFlash-style generator. */
 @Command(name = "synth", mixinStandardHelpOptions = true, sortOptions = false,
@@ -34,17 +31,16 @@ import java.util.Locale;
                 "  icaloflow synth --geometry ds3 --energies reference.hdf5 --out like_reference.hdf5"})
 public final class SynthCommand implements Runnable {
 
-    @Option(names = {"-g", "--geometry"}, required = true, paramLabel = "ds2|ds3|FILE.xml",
-            description = "Calorimeter geometry.")
-    String geometry;
+    @Mixin
+    CommonOptions.AnyGeometry geometry;
 
     @Option(names = {"-n", "--events"}, paramLabel = "N",
             description = "Number of showers (required unless --energies is given; with a list or file of "
                     + "energies, the first N of them).")
     Integer events;
 
-    @Option(names = "--seed", defaultValue = "1234", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    CommonOptions.Seed seed;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.hdf5", description = "Output file.")
     Path out;
@@ -62,17 +58,15 @@ public final class SynthCommand implements Runnable {
             description = "Upper end of the log-uniform energy range (default: ${DEFAULT-VALUE} MeV = 1 TeV).")
     double maxEnergy;
 
-    @Option(names = "--precision", defaultValue = "float32", paramLabel = "float32|float64",
-            description = "Storage type of the showers (default: ${DEFAULT-VALUE}).")
-    String precision;
+    @Mixin
+    CommonOptions.Precision precision;
 
     @Option(names = "--batch", defaultValue = "1000", paramLabel = "ROWS",
             description = "Showers generated per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--rows-per-part", defaultValue = "100000", paramLabel = "ROWS",
-            description = "Largest number of rows in one output file before writing parts (default: ${DEFAULT-VALUE}).")
-    long rowsPerPart;
+    @Mixin
+    CommonOptions.RowsPerPart rowsPerPart;
 
     @Option(names = "--noise", defaultValue = "0", paramLabel = "MeV",
             description = "Gaussian electronic noise per voxel before the readout threshold, for robustness tests "
@@ -81,28 +75,11 @@ public final class SynthCommand implements Runnable {
 
     @Override
     public void run() {
-        Geometry g = Geometry.forName(geometry);
+        Geometry g = geometry.get();
         if (batch < 1) throw new UserError("--batch must be at least 1");
         if (!(noise >= 0) || Double.isInfinite(noise)) throw new UserError("--noise must be a non-negative number of MeV");
-        ShowerWriter.Precision prec = ShowerWriter.Precision.parse(precision, "--precision");
-        double[] e = incidentEnergies(g);
-        ShowerGenerator gen = new ShowerGenerator(g, SynthParameters.defaults().withNoise(noise));
-        int v = g.voxels();
-        try (ShowerWriter w = new ShowerWriter(out, g, prec, rowsPerPart)) {
-            for (int from = 0; from < e.length; from += batch) {
-                int n = Math.min(batch, e.length - from);
-                double[] eb = java.util.Arrays.copyOfRange(e, from, from + n);
-                float[] showers = new float[n * v];
-                gen.generate(eb, seed, from, showers);
-                w.append(new ShowerBatch(eb, showers, v));
-            }
-            List<Path> files = w.commit();
-            System.err.printf(Locale.ROOT, "icaloflow synth: %d %s showers -> %s%n", e.length, g.name(),
-                    files.size() == 1 ? files.get(0) : files.size() + " parts " + files.get(0) + " ...");
-        }
-    }
-
-    private double[] incidentEnergies(Geometry g) {
-        return EnergyOptions.resolve(energies, events, seed, minEnergy, maxEnergy, g);
+        ShowerWriter.Precision prec = precision.get();
+        double[] e = EnergyOptions.resolve(energies, events, seed.seed, minEnergy, maxEnergy, g);
+        SynthStage.run(new SynthStage.Inputs(g, e, seed.seed, out, prec, batch, rowsPerPart.rowsPerPart, noise));
     }
 }

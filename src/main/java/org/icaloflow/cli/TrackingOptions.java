@@ -1,13 +1,9 @@
 package org.icaloflow.cli;
 
-import org.icaloflow.track.Tracker;
-import org.icaloflow.track.TrackingConfig;
+import org.icaloflow.stage.StageTracking;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.Map;
-
-/** MLflow options shared by the stages (a picocli mixin). */
+/** MLflow options shared by the stages (a picocli mixin); what they leave out, {@link StageTracking} resolves. */
 public final class TrackingOptions {
     @Option(names = "--mlflow-uri", paramLabel = "URI",
             description = "MLflow tracking server (http or https). Default: $MLFLOW_TRACKING_URI; none: journal only.")
@@ -28,40 +24,8 @@ public final class TrackingOptions {
             description = "The pipeline's start time, for its parent run (default: $ICALOFLOW_PIPELINE_START, which the pipeline sets).")
     Long pipelineStart;
 
-    /** The pipeline's start: the option, else the environment the pipeline sets; null when neither is a number. */
-    static Long pipelineStart(Long option) {
-        if (option != null) return option;
-        String env = System.getenv("ICALOFLOW_PIPELINE_START");
-        if (env == null || env.isBlank()) return null;
-        try {
-            return Long.parseLong(env.strip());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    /**
-     * The experiment: the option, else $ICALOFLOW_EXPERIMENT (the pipeline resolves one experiment for all its stages,
-     * lib/Tracking.groovy), else the configuration's, else the default.
-     */
-    String experiment(String configExperiment) {
-        if (experiment != null && !experiment.isBlank()) return experiment;
-        String env = System.getenv("ICALOFLOW_EXPERIMENT");
-        if (env != null && !env.isBlank()) return env.strip();
-        return configExperiment;
-    }
-
-    /** The pipeline's run name: the option, else the environment the pipeline sets (outside the task hash). */
-    static String pipelineRunName(String option) {
-        if (option != null && !option.isBlank()) return option;
-        String env = System.getenv("ICALOFLOW_PIPELINE_RUN_NAME");
-        return env == null || env.isBlank() ? null : env;
-    }
-
-    /** Starts the stage's run; events always go to {@code journal} as well. */
-    Tracker start(String configExperiment, Path journal, String runName, Map<String, String> tags) {
-        TrackingConfig cfg = new TrackingConfig(TrackingConfig.resolveUri(uri), experiment(configExperiment), sessionId,
-                pipelineRunName(parentName), pipelineStart(pipelineStart));
-        return Tracker.start(cfg, journal, runName, tags);
+    /** The options as a stage's input. */
+    StageTracking inputs() {
+        return new StageTracking(uri, experiment, sessionId, parentName, pipelineStart);
     }
 }

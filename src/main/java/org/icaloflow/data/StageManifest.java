@@ -6,12 +6,9 @@ import org.icaloflow.BuildInfo;
 import org.icaloflow.UserError;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -35,7 +32,7 @@ public final class StageManifest {
 
     /** Records an input file with its SHA-256 and size; returns the hash. */
     public String addInput(Path file) {
-        String sha = sha256(file);
+        String sha = Sha256.of(file);
         ObjectNode n = inputs.addObject();
         n.put("path", file.toAbsolutePath().normalize().toString());
         n.put("sha256", sha);
@@ -48,7 +45,7 @@ public final class StageManifest {
         ObjectNode n = outputs.addObject();
         n.put("path", file.getFileName().toString());
         n.put("bytes", size(file));
-        n.put("sha256", sha256(file));
+        n.put("sha256", Sha256.of(file));
     }
 
     /** A free-form section (settings, constants, counts); values are converted by Jackson. */
@@ -81,19 +78,6 @@ public final class StageManifest {
             return (ObjectNode) Json.MAPPER.readTree(file.toFile());
         } catch (IOException | ClassCastException e) {
             throw new UserError(file + ": not a readable manifest (" + e.getMessage() + ")");
-        }
-    }
-
-    public static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 20];
-            for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -2,6 +2,7 @@ package org.icaloflow.report;
 
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
+import org.icaloflow.data.Csv;
 import org.icaloflow.evaluate.Plot;
 
 import java.io.IOException;
@@ -177,7 +178,7 @@ public final class Compare {
     static Map<String, Histogram> histograms(Path csv) {
         Map<String, Histogram> out = new LinkedHashMap<>();
         if (!Files.isRegularFile(csv)) return out;
-        List<String[]> rows = Report.readCsv(csv);
+        List<String[]> rows = Csv.read(csv);
         if (rows.isEmpty()) return out;
         String[] h = rows.get(0);
         Map<String, List<String[]>> byObs = new LinkedHashMap<>();

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.icaloflow.BuildInfo;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
+import org.icaloflow.data.Csv;
 import org.icaloflow.data.Json;
+import org.icaloflow.data.Sha256;
 import org.icaloflow.data.StageManifest;
 import org.icaloflow.train.ModelFolder;
 
@@ -117,15 +119,15 @@ public final class Report {
     record ClassifierResults(Map<String, List<double[]>> groups, Map<String, String[]> info, Map<String, Double> controlAuc) {
         static ClassifierResults read(Path csv) {
             Map<String, List<double[]>> groups = new LinkedHashMap<>();
-            List<String[]> rows = readCsv(csv);
+            List<String[]> rows = Csv.read(csv);
             for (String[] r : rows.subList(1, rows.size())) {
                 if (r.length < 5) continue;
-                groups.computeIfAbsent(r[0] + "\u0000" + r[1], k -> new ArrayList<>()).add(new double[]{d(r[3]), d(r[4])});
+                groups.computeIfAbsent(r[0] + "\u0000" + r[1], k -> new ArrayList<>()).add(new double[]{Csv.number(r[3]), Csv.number(r[4])});
             }
             Map<String, String[]> info = new LinkedHashMap<>();
             Path infoCsv = csv.resolveSibling("classifier_info.csv");
             if (Files.isRegularFile(infoCsv)) {
-                List<String[]> ir = readCsv(infoCsv);
+                List<String[]> ir = Csv.read(infoCsv);
                 for (String[] r : ir.subList(1, ir.size())) if (r.length >= 4) info.put(r[0] + "\u0000" + r[1], r);
             }
             Map<String, Double> controlAuc = new LinkedHashMap<>();
@@ -193,13 +195,13 @@ public final class Report {
         if (in.timingCsvs() == null) return null;
         Map<String, Map<String, Double>> ms = new LinkedHashMap<>(); // batch -> variant -> ms
         for (Path p : in.timingCsvs()) {
-            List<String[]> rows = readCsv(p);
+            List<String[]> rows = Csv.read(p);
             if (rows.isEmpty()) continue;
             List<String> h = List.of(rows.get(0));
             int v = h.indexOf("variant"), m = h.indexOf("ms_per_shower"), b = h.indexOf("batch_size") >= 0 ? h.indexOf("batch_size") : h.indexOf("batch");
             if (v < 0 || m < 0 || b < 0) continue;
             for (String[] r : rows.subList(1, rows.size()))
-                if (r.length > Math.max(v, Math.max(m, b)) && Double.isFinite(d(r[m]))) ms.computeIfAbsent(r[b], k -> new LinkedHashMap<>()).put(r[v], d(r[m]));
+                if (r.length > Math.max(v, Math.max(m, b)) && Double.isFinite(Csv.number(r[m]))) ms.computeIfAbsent(r[b], k -> new LinkedHashMap<>()).put(r[v], Csv.number(r[m]));
         }
         List<String> parts = new ArrayList<>();
         for (Map.Entry<String, Map<String, Double>> e : ms.entrySet()) {
@@ -215,7 +217,7 @@ public final class Report {
         if (in.config() == null || !Files.isRegularFile(in.config())) return out;
         try {
             byte[] bytes = Files.readAllBytes(in.config());
-            String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            String sha = Sha256.of(bytes);
             out.add("Configuration " + in.config().getFileName() + " (SHA-256 " + sha.substring(0, 16) + "…, in full at the end).");
             JsonNode c = org.icaloflow.config.Yaml.mapper().readTree(bytes);
             List<String> arch = new ArrayList<>();
@@ -230,7 +232,7 @@ public final class Report {
                     + e.getValue().path("training").path("epochs").asText("?") + " (batch " + e.getValue().path("training").path("batchSize").asText("?")
                     + ", β " + e.getValue().path("weights").path("beta").asText("?") + ")"));
             if (!ep.isEmpty()) out.add("Epochs: " + String.join(", ", ep) + ".");
-        } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             out.add("Configuration " + in.config().getFileName() + " (not summarised: " + e.getMessage() + ").");
         }
         return out;
@@ -288,8 +290,8 @@ public final class Report {
         Path csv = in.evaluationDir() == null ? null : find(in.evaluationDir(), "classifier.csv");
         if (csv == null || figure == null) return;
         List<List<String[]>> timings = new ArrayList<>();
-        if (in.timingCsvs() != null) for (Path p : in.timingCsvs()) timings.add(readCsv(p));
-        List<FidelitySpeedFigure.Ours> ours = FidelitySpeedFigure.ours(readCsv(csv), timings);
+        if (in.timingCsvs() != null) for (Path p : in.timingCsvs()) timings.add(Csv.read(p));
+        List<FidelitySpeedFigure.Ours> ours = FidelitySpeedFigure.ours(Csv.read(csv), timings);
         ours.removeIf(o -> o.sample().equals("control"));
         heading("Fidelity against speed");
         if (!FidelitySpeedFigure.write(figure, in.geometry(), ours)) {
@@ -308,7 +310,7 @@ public final class Report {
         Path csv = in.evaluationDir() == null ? null : find(in.evaluationDir(), "fpd_kpd.csv");
         if (csv == null) return;
         heading("FPD and KPD (high-level features)");
-        List<String[]> rows = readCsv(csv);
+        List<String[]> rows = Csv.read(csv);
         List<String> h = List.of(rows.get(0));
         List<List<String>> t = new ArrayList<>();
         for (String[] r : rows.subList(1, rows.size())) {
@@ -351,7 +353,7 @@ public final class Report {
             return;
         }
         for (Path p : csvs) {
-            List<String[]> rows = readCsv(p);
+            List<String[]> rows = Csv.read(p);
             String link = p.toAbsolutePath().toUri().toString();
             html.append("<p>Full table: <a href=\"").append(esc(link)).append("\">").append(esc(p.getFileName().toString()))
                     .append("</a> (").append(rows.size() - 1).append(" rows).</p>");
@@ -557,7 +559,7 @@ public final class Report {
 
     /** A CSV as a table (at most 200 rows); {@code significant}: non-integer numbers at 3 significant figures. */
     private void csvTable(Path csv, boolean significant) {
-        List<String[]> rows = readCsv(csv);
+        List<String[]> rows = Csv.read(csv);
         if (rows.isEmpty()) return;
         subheading(csv.getFileName().toString());
         List<List<String>> body = new ArrayList<>();
@@ -575,13 +577,13 @@ public final class Report {
         Map<String, Double> m = new LinkedHashMap<>();
         for (Path p : timing) {
             if (!Files.isRegularFile(p)) continue;
-            List<String[]> rows = readCsv(p);
+            List<String[]> rows = Csv.read(p);
             if (rows.isEmpty()) continue;
             List<String> h = List.of(rows.get(0));
             int v = h.indexOf("variant"), ms = h.indexOf("ms_per_shower"), b = h.indexOf("batch_size") >= 0 ? h.indexOf("batch_size") : h.indexOf("batch");
             if (v < 0 || ms < 0 || b < 0) continue;
             for (String[] c : rows.subList(1, rows.size()))
-                if (c.length > Math.max(v, Math.max(ms, b)) && Double.isFinite(d(c[ms]))) m.put("ms_per_shower_" + c[v] + "_b" + c[b], d(c[ms]));
+                if (c.length > Math.max(v, Math.max(ms, b)) && Double.isFinite(Csv.number(c[ms]))) m.put("ms_per_shower_" + c[v] + "_b" + c[b], Csv.number(c[ms]));
         }
         return m;
     }
@@ -601,16 +603,6 @@ public final class Report {
         }
     }
 
-    static List<String[]> readCsv(Path csv) {
-        try {
-            List<String[]> out = new ArrayList<>();
-            for (String line : Files.readAllLines(csv)) if (!line.isBlank()) out.add(line.split(",", -1));
-            return out;
-        } catch (IOException e) {
-            throw new UserError(csv + ": cannot read (" + e.getMessage() + ")");
-        }
-    }
-
     private static Path find(Path dir, String name) {
         List<Path> l = files(dir, p -> p.getFileName().toString().equals(name));
         return l.isEmpty() ? null : l.get(0);
@@ -625,22 +617,8 @@ public final class Report {
         }
     }
 
-    private static double d(String s) {
-        try {
-            return Double.parseDouble(s.trim());
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
-    }
-
     static String meanStd(double[] v) {
-        double m = 0;
-        for (double x : v) m += x;
-        m /= v.length;
-        double s = 0;
-        for (double x : v) s += (x - m) * (x - m);
-        s = v.length > 1 ? Math.sqrt(s / (v.length - 1)) : 0;
-        return String.format(Locale.ROOT, "%.3f ± %.3f", m, s);
+        return String.format(Locale.ROOT, "%.3f ± %.3f", Csv.mean(v), Csv.std(v));
     }
 
     static String esc(String s) {

@@ -3,7 +3,7 @@ package org.icaloflow.sample;
 import ai.djl.ndarray.NDManager;
 import org.icaloflow.UserError;
 import org.icaloflow.data.Geometry;
-import org.icaloflow.data.StageManifest;
+import org.icaloflow.data.Sha256;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
@@ -69,7 +69,7 @@ public final class SampleModels implements AutoCloseable {
         try {
             for (int i = 0; i < 3; i++) {
                 Path dir = modelDir(dirs[i], "--flow" + (i + 1));
-                String sha = StageManifest.sha256(dir.resolve(FlowCheckpoint.PARAMS_FILE));
+                String sha = Sha256.of(dir.resolve(FlowCheckpoint.PARAMS_FILE));
                 m[i] = new Model("flow" + (i + 1), dir, FlowCheckpoint.load(dir, manager), sha);
             }
             return new SampleModels(g, List.of(m), true);

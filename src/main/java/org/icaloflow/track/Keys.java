@@ -4,11 +4,8 @@ import org.icaloflow.data.Json;
 
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -82,36 +79,6 @@ public final class Keys {
             }
         }
         return v.toString();
-    }
-
-    /** Hex SHA-256 of a file's bytes (for the config and input hash tags). */
-    public static String sha256(Path file) throws IOException {
-        MessageDigest md = digest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-        }
-        return hex(md.digest());
-    }
-
-    /** Hex SHA-256 of a string's UTF-8 bytes. */
-    public static String sha256(String text) {
-        return hex(digest().digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String hex(byte[] d) {
-        StringBuilder b = new StringBuilder();
-        for (byte x : d) b.append(String.format("%02x", x));
-        return b.toString();
     }
 
     /** This machine's host name, without DNS lookups (which can hang on cluster nodes). */

@@ -1,6 +1,7 @@
 package org.icaloflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.icaloflow.data.Sha256;
 import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.data.ShowerFile;
@@ -100,7 +101,7 @@ class SampleCommandTest {
         assertEquals(9, m.path("settings").path("seed").asLong());
         assertEquals("student", m.path("variants").path("flow3").asText());
         assertEquals(10, m.path("counts").path("showers").asInt());
-        assertEquals(StageManifest.sha256(s3.resolve("model/params.bin")),
+        assertEquals(Sha256.of(s3.resolve("model/params.bin")),
                 m.path("models").path("flow3").path("params_sha256").asText());
         assertEquals("MAF", m.path("models").path("flow1").path("kind").asText());
         // layer closure (generated layer sum / Flow-1 energy): every layer listed, counts within the showers;

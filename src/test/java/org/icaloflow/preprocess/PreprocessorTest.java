@@ -1,6 +1,7 @@
 package org.icaloflow.preprocess;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.icaloflow.data.Sha256;
 import org.icaloflow.UserError;
 import org.icaloflow.cli.Main;
 import org.icaloflow.data.Geometry;
@@ -50,7 +51,7 @@ class PreprocessorTest {
             }
         }
         JsonNode m = StageManifest.read(a.resolve("manifest.json"));
-        assertEquals(StageManifest.sha256(in), m.get("inputs").get(0).get("sha256").asText());
+        assertEquals(Sha256.of(in), m.get("inputs").get(0).get("sha256").asText());
         assertEquals(28, m.get("rows").get("train").asInt());
         assertEquals(65000.0, m.get("constants").get("layer_scale_mev").asDouble());
         assertEquals(9, m.get("settings").get("seed").asInt());

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.icaloflow.data.Sha256;
 import org.icaloflow.data.Json;
 
 import java.io.IOException;
@@ -149,7 +150,7 @@ class MlflowServerTest {
         Path journal = out.resolve("run.journal.jsonl");
         String uuid;
         try (Tracker t = Tracker.start(tc, journal, "train-flow1",
-                Map.of(Tags.STAGE, "train", Tags.FLOW, "flow1", Tags.CONFIG_SHA256, Keys.sha256(cfg)))) {
+                Map.of(Tags.STAGE, "train", Tags.FLOW, "flow1", Tags.CONFIG_SHA256, Sha256.of(cfg)))) {
             uuid = t.runUuid();
             t.logParams(TrackerJournalTest.config());
             Map<String, Object> many = new LinkedHashMap<>();
@@ -187,7 +188,7 @@ class MlflowServerTest {
         assertEquals("train", tags.get(Tags.STAGE));
         assertEquals("flow1", tags.get(Tags.FLOW));
         assertEquals("dataset2", tags.get(Tags.GEOMETRY));
-        assertEquals(Keys.sha256(cfg), tags.get(Tags.CONFIG_SHA256));
+        assertEquals(Sha256.of(cfg), tags.get(Tags.CONFIG_SHA256));
         assertNotNull(tags.get(Tags.HOST));
         assertNotNull(tags.get(Tags.GIT_COMMIT));
 

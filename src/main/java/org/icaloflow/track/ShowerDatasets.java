@@ -1,19 +1,15 @@
-package org.icaloflow.cli;
+package org.icaloflow.track;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.icaloflow.UserError;
 import org.icaloflow.data.Json;
-import org.icaloflow.track.DatasetInput;
+import org.icaloflow.data.Sha256;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -23,18 +19,18 @@ import java.util.List;
  * count, geometry and full per-file hashes. The same files give the same digest on any machine, so two pipeline runs
  * on one dataset show one dataset in MLflow's runs table.
  */
-final class ShowerDatasets {
+public final class ShowerDatasets {
     static final int DIGEST_CHARS = 16;
 
     private ShowerDatasets() {
     }
 
     /** A dataset of {@code files} (with their SHA-256, in the same order) holding {@code showers} showers. */
-    static DatasetInput of(List<Path> files, List<String> sha256, long showers, String geometry, String context,
+    public static DatasetInput of(List<Path> files, List<String> sha256, long showers, String geometry, String context,
                            java.util.Map<String, Long> extraCounts) {
         if (files.isEmpty() || files.size() != sha256.size()) throw new IllegalArgumentException(files.size() + " files, " + sha256.size() + " hashes");
         String name = files.get(0).getFileName().toString() + (files.size() > 1 ? " + " + (files.size() - 1) + " parts" : "");
-        String digest = (files.size() == 1 ? sha256.get(0) : sha256Hex(String.join(",", sha256))).substring(0, DIGEST_CHARS);
+        String digest = (files.size() == 1 ? sha256.get(0) : Sha256.of(String.join(",", sha256))).substring(0, DIGEST_CHARS);
         ObjectNode source = Json.MAPPER.createObjectNode().put("uri", files.get(0).toAbsolutePath().normalize().toUri().toString());
         ObjectNode profile = Json.MAPPER.createObjectNode().put("showers", showers).put("geometry", geometry);
         if (extraCounts != null) extraCounts.forEach(profile::put);
@@ -51,7 +47,7 @@ final class ShowerDatasets {
      * The training showers of a preprocess output, from its manifest (the input files with their SHA-256, the shower
      * counts of the training and selection splits), context "training".
      */
-    static DatasetInput training(Path preprocessManifest) {
+    public static DatasetInput training(Path preprocessManifest) {
         JsonNode m;
         try {
             m = Json.MAPPER.readTree(preprocessManifest.toFile());
@@ -77,13 +73,5 @@ final class ShowerDatasets {
     /** One-line JSON (Jackson's JsonNode.toString is compact, valid JSON). */
     private static String compact(JsonNode n) {
         return n.toString();
-    }
-
-    private static String sha256Hex(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
