@@ -2,6 +2,8 @@ package org.icaloflow.cli;
 
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
+import org.icaloflow.config.RunConfig;
+import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.distill.DistillStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +44,14 @@ public final class DistillCommand implements Runnable {
     @Override
     public void run() {
         if (flowNumber < 2 || flowNumber > 3) throw new UserError("--flow must be 2 or 3 (Flow-1 has no student), got " + flowNumber);
-        DistillStage.run(new DistillStage.Inputs(FlowRole.of(flowNumber), teacherDir, stage.inputs(), stage.tracking.inputs()));
+        FlowRole flow = FlowRole.of(flowNumber);
+        RunConfig cfg = RunConfig.load(stage.config);
+        if (cfg.distillation() == null) throw new UserError(stage.config + ": no 'distillation' section");
+        FlowSpec student = cfg.architecture().student(flow);
+        if (student == null) throw new UserError(stage.config + ": architecture.flow" + flowNumber + "_student is required for distillation");
+        // the settings are recorded resolved, with every weight written out
+        DistillStage.run(new DistillStage.Inputs(flow, cfg.architecture().teacher(flow), student,
+                cfg.distillation().flow(flow).resolved(flow), cfg.geometry(), cfg.tracking().experiment(), teacherDir,
+                stage.inputs(), stage.tracking.inputs()));
     }
 }

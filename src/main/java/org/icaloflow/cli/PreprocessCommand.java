@@ -1,5 +1,6 @@
 package org.icaloflow.cli;
 
+import org.icaloflow.config.RunConfig;
 import org.icaloflow.preprocess.PreprocessStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,6 +52,10 @@ public final class PreprocessCommand implements Runnable {
 
     @Override
     public void run() {
-        PreprocessStage.run(new PreprocessStage.Inputs(geometry.get(), inputs, out, config, trainFraction, seed, batch));
+        var g = geometry.get();
+        // the configuration's 'preprocess' section gives what the options leave out (its defaults: 0.7, 1234)
+        RunConfig.Preprocess p = config != null ? RunConfig.load(config).preprocess() : new RunConfig.Preprocess(null, null);
+        PreprocessStage.run(new PreprocessStage.Inputs(g, inputs, out, trainFraction != null ? trainFraction : p.trainFraction(),
+                seed != null ? seed : p.seed(), batch));
     }
 }

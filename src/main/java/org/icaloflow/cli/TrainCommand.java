@@ -2,6 +2,7 @@ package org.icaloflow.cli;
 
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
+import org.icaloflow.config.RunConfig;
 import org.icaloflow.train.TrainStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +34,10 @@ public final class TrainCommand implements Runnable {
     @Override
     public void run() {
         if (flowNumber < 1 || flowNumber > 3) throw new UserError("--flow must be 1, 2 or 3, got " + flowNumber);
-        TrainStage.run(new TrainStage.Inputs(FlowRole.of(flowNumber), stage.inputs(), stage.tracking.inputs()));
+        FlowRole flow = FlowRole.of(flowNumber);
+        RunConfig cfg = RunConfig.load(stage.config);
+        if (cfg.training() == null) throw new UserError(stage.config + ": no 'training' section");
+        TrainStage.run(new TrainStage.Inputs(flow, cfg.architecture().teacher(flow), cfg.training().flow(flow), cfg.geometry(),
+                cfg.tracking().experiment(), stage.inputs(), stage.tracking.inputs()));
     }
 }

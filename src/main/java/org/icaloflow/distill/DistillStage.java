@@ -3,9 +3,8 @@ package org.icaloflow.distill;
 import ai.djl.ndarray.NDManager;
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
-import org.icaloflow.config.RunConfig;
-import org.icaloflow.config.Yaml;
 import org.icaloflow.data.Geometry;
+import org.icaloflow.data.Json;
 import org.icaloflow.data.StageManifest;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
@@ -31,10 +30,18 @@ import java.util.Map;
 /** The distill stage: one IAF student from its trained, frozen MAF teacher (probability density distillation). */
 public final class DistillStage {
     /**
-     * @param flow    Flow-2 or Flow-3 (Flow-1 has no student)
-     * @param teacher the output folder of the train stage (its model/ is used) or a model folder
+     * @param flow         Flow-2 or Flow-3 (Flow-1 has no student)
+     * @param teacherSpec  the teacher's architecture (the config's {@code architecture.flowN_teacher})
+     * @param studentSpec  the student's ({@code architecture.flowN_student})
+     * @param distillation the config's {@code distillation.flowN}, resolved for this flow, before {@code run.epochs()}
+     * @param geometry     the config's geometry name (null: none given; the physics loss then infers it)
+     * @param experiment   the MLflow experiment of the config
+     * @param teacher      the output folder of the train stage (its model/ is used) or a model folder
+     * @param run          folders and run controls
+     * @param tracking     where the run is tracked
      */
-    public record Inputs(FlowRole flow, Path teacher, FlowStageInputs run, StageTracking tracking) {
+    public record Inputs(FlowRole flow, FlowSpec teacherSpec, FlowSpec studentSpec, DistillationSettings distillation,
+                         String geometry, String experiment, Path teacher, FlowStageInputs run, StageTracking tracking) {
     }
 
     private DistillStage() {
@@ -48,8 +55,8 @@ public final class DistillStage {
     }
 
     /** The (α, r) binning of one layer: the config's geometry, else the CaloChallenge one with this layer size. */
-    static LayerAggregates aggregates(RunConfig cfg, int dim) {
-        String g = cfg.geometry();
+    static LayerAggregates aggregates(String geometry, int dim) {
+        String g = geometry;
         if (g == null) {
             if (dim == Geometry.ds2().voxelsPerLayer()) g = "ds2";
             else if (dim == Geometry.ds3().voxelsPerLayer()) g = "ds3";
@@ -63,27 +70,23 @@ public final class DistillStage {
         FlowRole flow = in.flow();
         int flowNumber = flow.number();
         Path config = s.config();
-        RunConfig cfg = RunConfig.load(config);
-        if (cfg.distillation() == null) throw new UserError(config + ": no 'distillation' section");
-        DistillationSettings resolved = cfg.distillation().flow(flow).resolved(flow);   // recorded with every weight written out
-        DistillationSettings ds = s.epochs() != null ? resolved.withEpochs(s.epochs()) : resolved;
+        DistillationSettings ds = s.epochs() != null ? in.distillation().withEpochs(s.epochs()) : in.distillation();
         TrainingSettings settings = ds.training();
-        FlowSpec teacherSpec = cfg.architecture().teacher(flow);
-        FlowSpec studentSpec = cfg.architecture().student(flow);
-        if (studentSpec == null) throw new UserError(config + ": architecture.flow" + flowNumber + "_student is required for distillation");
+        FlowSpec teacherSpec = in.teacherSpec();
+        FlowSpec studentSpec = in.studentSpec();
         Path teacherModel = teacherModel(in.teacher());
         String name = "flow" + flowNumber + "-student";
         Path dataManifest = s.preprocessManifest();
 
-        Map<String, String> tags = s.tags("distill", flow, cfg, dataManifest);
+        Map<String, String> tags = s.tags("distill", flow, in.geometry(), dataManifest);
         s.createOutput();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("teacher", FlowSpecJson.toTree(teacherSpec));
         params.put("student", FlowSpecJson.toTree(studentSpec));
         params.put("distillation", ds);
         params.put("flow", flowNumber);
-        Trainer.Result r = StageRun.run(in.tracking(), cfg.tracking().experiment(), s.out().resolve("distill.journal.jsonl"),
-                "distill-" + name, tags, Yaml.mapper().convertValue(params, Map.class), run -> {
+        Trainer.Result r = StageRun.run(in.tracking(), in.experiment(), s.out().resolve("distill.journal.jsonl"),
+                "distill-" + name, tags, Json.MAPPER.convertValue(params, Map.class), run -> {
                     Tracker tracker = run.tracker();
                     s.logInputs(tracker, dataManifest);
                     try (EncodedShowers trainFile = EncodedShowers.open(s.data().resolve(Preprocessor.TRAIN));
@@ -92,7 +95,7 @@ public final class DistillStage {
                          Flow teacher = FlowCheckpoint.load(teacherModel, teacherManager, teacherSpec)) {
                         TrainingData train = FlowData.of(flow, trainFile, settings, 0);
                         TrainingData select = FlowData.of(flow, selectFile, settings, settings.selectShowers());
-                        LayerAggregates agg = ds.physicsLoss().enabled() ? aggregates(cfg, studentSpec.dim()) : null;
+                        LayerAggregates agg = ds.physicsLoss().enabled() ? aggregates(in.geometry(), studentSpec.dim()) : null;
                         DiversityWeights div = null;
                         if (ds.diversityWeighting().enabled()) {
                             var dw = ds.diversityWeighting();
@@ -117,7 +120,7 @@ public final class DistillStage {
                         tracker.logParentMetrics(Map.of("best_kl_student_flow" + flowNumber, t.bestSelectLoss()));
                         tracker.logParentParams(Map.of("student_flow" + flowNumber, Map.of("hidden_width", studentSpec.hiddenWidth(),
                                 "blocks", studentSpec.blocks(), "epochs", settings.epochs(), "weights",
-                                Yaml.mapper().convertValue(ds.weights(), Map.class))));
+                                Json.MAPPER.convertValue(ds.weights(), Map.class))));
                         s.finish(run, m);
                         return t;
                     }

@@ -2,7 +2,6 @@ package org.icaloflow.train;
 
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
-import org.icaloflow.config.RunConfig;
 import org.icaloflow.data.Sha256;
 import org.icaloflow.data.StageManifest;
 import org.icaloflow.flow.io.FlowCheckpoint;
@@ -46,12 +45,12 @@ public record FlowStageInputs(Path config, Path data, Path out, boolean resume, 
         return m;
     }
 
-    /** The MLflow tags of a stage run on one flow. */
-    public Map<String, String> tags(String stage, FlowRole flow, RunConfig cfg, Path dataManifest) {
+    /** The MLflow tags of a stage run on one flow ({@code geometry}: the config's, may be null). */
+    public Map<String, String> tags(String stage, FlowRole flow, String geometry, Path dataManifest) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(Tags.STAGE, stage);
         tags.put(Tags.FLOW, String.valueOf(flow.number()));
-        tags.put(Tags.GEOMETRY, String.valueOf(cfg.geometry()));
+        tags.put(Tags.GEOMETRY, String.valueOf(geometry));
         tags.put(Tags.CONFIG_SHA256, Sha256.of(config));
         tags.put(Tags.INPUT_SHA256, Sha256.of(dataManifest));
         return tags;

@@ -2,9 +2,7 @@ package org.icaloflow.train;
 
 import org.icaloflow.FlowRole;
 import org.icaloflow.ProcessStats;
-import org.icaloflow.UserError;
-import org.icaloflow.config.RunConfig;
-import org.icaloflow.config.Yaml;
+import org.icaloflow.data.Json;
 import org.icaloflow.data.StageManifest;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.flow.io.FlowSpecJson;
@@ -21,7 +19,17 @@ import java.util.Map;
 
 /** The train stage: one teacher flow (MAF) by maximum likelihood on preprocessed showers. */
 public final class TrainStage {
-    public record Inputs(FlowRole flow, FlowStageInputs run, StageTracking tracking) {
+    /**
+     * @param flow       which flow
+     * @param spec       its architecture (the config's {@code architecture.flowN[_teacher]})
+     * @param settings   its training (the config's {@code training.flowN}, before {@code run.epochs()})
+     * @param geometry   the config's geometry name, for the run's tags (null: none given)
+     * @param experiment the MLflow experiment of the config
+     * @param run        folders and run controls
+     * @param tracking   where the run is tracked
+     */
+    public record Inputs(FlowRole flow, FlowSpec spec, TrainingSettings settings, String geometry, String experiment,
+                         FlowStageInputs run, StageTracking tracking) {
     }
 
     /** The training loop's result and the process's peak resident memory. */
@@ -34,21 +42,19 @@ public final class TrainStage {
     public static Result run(Inputs in) {
         FlowStageInputs s = in.run();
         FlowRole flow = in.flow();
-        RunConfig cfg = RunConfig.load(s.config());
-        if (cfg.training() == null) throw new UserError(s.config() + ": no 'training' section");
-        TrainingSettings settings = s.withEpochs(cfg.training().flow(flow));
-        FlowSpec spec = cfg.architecture().teacher(flow);
+        TrainingSettings settings = s.withEpochs(in.settings());
+        FlowSpec spec = in.spec();
         String name = "flow" + flow.number();
         Path dataManifest = s.preprocessManifest();
 
-        Map<String, String> tags = s.tags("train", flow, cfg, dataManifest);
+        Map<String, String> tags = s.tags("train", flow, in.geometry(), dataManifest);
         s.createOutput();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("architecture", FlowSpecJson.toTree(spec));
         params.put("training", settings);
         params.put("flow", flow.number());
-        Result res = StageRun.run(in.tracking(), cfg.tracking().experiment(), s.out().resolve("train.journal.jsonl"),
-                "train-" + name, tags, Yaml.mapper().convertValue(params, Map.class), run -> {
+        Result res = StageRun.run(in.tracking(), in.experiment(), s.out().resolve("train.journal.jsonl"),
+                "train-" + name, tags, Json.MAPPER.convertValue(params, Map.class), run -> {
                     Tracker tracker = run.tracker();
                     s.logInputs(tracker, dataManifest);
                     try (EncodedShowers trainFile = EncodedShowers.open(s.data().resolve(Preprocessor.TRAIN));

@@ -50,15 +50,7 @@ public final class ClassifierControl {
             throw new UserError("the classifier control row needs at least 5 showers per half (10 reference showers and 5 per sample), got " + n);
         }
         if (2L * n > referenceRows) throw new IllegalArgumentException("2 x " + n + " showers from " + referenceRows + " reference rows");
-        int[] p = new int[referenceRows];
-        for (int i = 0; i < p.length; i++) p[i] = i;
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = p.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
+        int[] p = seededPermutation(referenceRows, seed);
         int[] a = Arrays.copyOfRange(p, 0, n), b = Arrays.copyOfRange(p, n, 2 * n);
         Arrays.sort(a);
         Arrays.sort(b);
@@ -72,6 +64,14 @@ public final class ClassifierControl {
     public static int[] draw(int rows, int n, long seed) {
         if (n < 5) throw new UserError("the classifier control row needs at least 5 showers per class, got " + n);
         if (n > rows) throw new IllegalArgumentException(n + " showers from " + rows + " rows");
+        int[] p = seededPermutation(rows, seed);
+        int[] a = Arrays.copyOfRange(p, 0, n);
+        Arrays.sort(a);
+        return a;
+    }
+
+    /** 0..rows−1 shuffled by Fisher–Yates with SplittableRandom(seed): the one draw both controls share. */
+    private static int[] seededPermutation(int rows, long seed) {
         int[] p = new int[rows];
         for (int i = 0; i < p.length; i++) p[i] = i;
         SplittableRandom rng = new SplittableRandom(seed);
@@ -81,9 +81,7 @@ public final class ClassifierControl {
             p[i] = p[j];
             p[j] = t;
         }
-        int[] a = Arrays.copyOfRange(p, 0, n);
-        Arrays.sort(a);
-        return a;
+        return p;
     }
 
     /** The distortion: voxel energies × {@link #ENERGY_SCALE} (in double, rounded to float), E_inc unchanged. */
