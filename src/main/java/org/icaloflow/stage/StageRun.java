@@ -56,7 +56,7 @@ public final class StageRun {
             if (run.manifest != null) run.manifest.write(run.manifestFile);
             for (Artifact a : run.artifacts) tracker.logArtifact(a.file(), a.dir());
             return result;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {   // an OutOfMemoryError too: the run must not end FINISHED
             tracker.fail();
             throw e;
         }
