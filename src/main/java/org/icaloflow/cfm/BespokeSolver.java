@@ -106,8 +106,9 @@ public final class BespokeSolver implements AutoCloseable {
         }
     }
 
-    /** x_N from x_0 (N evaluations of v), differentiable in the solver's parameters. */
+    /** x_N from x_0 (N evaluations of v), differentiable in the solver's parameters; x_0 in the solver's data type. */
     public NDArray solve(VelocityField v, NDArray x0) {
+        checkType(x0);
         List<NDArray> cache = new ArrayList<>(steps);
         NDArray x = x0;
         for (int i = 0; i < steps; i++) {
@@ -128,6 +129,7 @@ public final class BespokeSolver implements AutoCloseable {
      */
     public NDArray localTruncationError(VelocityField v, ReferenceTrajectory ref) {
         NDArray x0 = ref.start();
+        checkType(x0);
         List<NDArray> cache = new ArrayList<>(steps);
         NDArray loss = null;
         for (int i = 0; i < steps; i++) {
@@ -159,6 +161,12 @@ public final class BespokeSolver implements AutoCloseable {
         NDArray e = p.get(k);
         e.attach(x.getManager());
         return e;
+    }
+
+    private void checkType(NDArray x0) {
+        if (x0.getDataType() != tau.getDataType()) {
+            throw new IllegalArgumentException("x_0 is " + x0.getDataType() + ", the solver's parameters " + tau.getDataType());
+        }
     }
 
     private static NDArray meanSquaredNorm(NDArray diff) {
