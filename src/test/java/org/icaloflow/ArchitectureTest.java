@@ -70,6 +70,12 @@ class ArchitectureTest {
     }
 
     @Test
+    void flowMatchingIsMathsOnTheBuildingBlocksOnly() {
+        assertTrue(USES.containsKey(ROOT + ".cfm"), "read the cfm package");
+        assertTrue(Set.of(ROOT + ".nn").containsAll(uses(".cfm")), "cfm may use nn only: " + USES.get(ROOT + ".cfm"));
+    }
+
+    @Test
     void dataAndTrackingSitBelowTheStages() {
         assertTrue(Set.of(ROOT).containsAll(uses(".data")), "data may use the root package only: " + USES.get(ROOT + ".data"));
         assertTrue(Set.of(ROOT, ROOT + ".data").containsAll(uses(".track")), "track: " + USES.get(ROOT + ".track"));

@@ -1,0 +1,23 @@
+/**
+ * CaloDREAM's conditional flow matching (issue 16; paper: docs/cfm.md), the maths only: no I/O, no
+ * configuration or tracking; like {@code flow}, the only project package it may use is {@link org.icaloflow.nn}
+ * (ArchitectureTest).
+ *
+ * <ul>
+ *   <li>{@link org.icaloflow.cfm.EnergyRatios}: the energy network's variables u (Eq. 2) from layer energies and
+ *       back, and the log-scaled incident-energy condition; plain double[]/float[].</li>
+ *   <li>{@link org.icaloflow.cfm.VelocityField}: v(x, t) on DJL arrays, t a 0-dim array (learnable times keep
+ *       their gradient); {@code counting} counts function evaluations.</li>
+ *   <li>{@link org.icaloflow.cfm.OdeSolver}: Euler, midpoint and RK4 with N fixed steps from t = 0 (noise) to
+ *       t = 1 (data).</li>
+ *   <li>{@link org.icaloflow.cfm.BespokeSolver}: the bespoke non-stationary solver of Sec. 3.4 (Eq. 15), its
+ *       global (Eq. 16) and local (Eq. 17) truncation errors; {@link org.icaloflow.cfm.ReferenceTrajectory} is
+ *       the precisely solved trajectory they compare against.</li>
+ *   <li>{@link org.icaloflow.cfm.FlowMatching}: the linear-path training target of Eq. 8.</li>
+ * </ul>
+ *
+ * <p>DJL caveat (as in {@code flow}): under a GradientCollector, {@code NDArray.mul(Number)}/{@code div(Number)}
+ * can read freed memory in the backward pass; differentiable code here multiplies by torch-owned 0-dim arrays
+ * ({@code Constants}); {@code add/sub(Number)} are safe.
+ */
+package org.icaloflow.cfm;
