@@ -96,16 +96,8 @@ public final class Flow implements AutoCloseable {
         }
         int[][] p = new int[spec.blocks()][];
         for (int i = 1; i < spec.blocks(); i++) {
-            boolean[] seen = new boolean[spec.dim()];
-            if (permutations[i] == null || permutations[i].length != spec.dim()) {
-                throw new IllegalArgumentException("permutation " + i + " must have " + spec.dim() + " entries");
-            }
-            for (int v : permutations[i]) {
-                if (v < 0 || v >= spec.dim() || seen[v]) {
-                    throw new IllegalArgumentException("permutation " + i + " is not a permutation of 0.." + (spec.dim() - 1));
-                }
-                seen[v] = true;
-            }
+            String problem = Permutation.problem(permutations[i], spec.dim());
+            if (problem != null) throw new IllegalArgumentException("permutation " + i + " " + problem);
             p[i] = permutations[i].clone();
         }
         return new Flow(spec, manager, dataType, p);

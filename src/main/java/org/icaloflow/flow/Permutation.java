@@ -18,21 +18,33 @@ public final class Permutation implements Transform {
      * @param manager long-lived manager for the index arrays (its device is used)
      */
     public Permutation(int[] order, NDManager manager) {
+        String problem = problem(order, order.length);
+        if (problem != null) throw new IllegalArgumentException("order " + problem);
         int d = order.length;
         long[] p = new long[d];
         long[] q = new long[d];
-        boolean[] seen = new boolean[d];
         for (int j = 0; j < d; j++) {
-            if (order[j] < 0 || order[j] >= d || seen[order[j]]) {
-                throw new IllegalArgumentException("not a permutation of 0.." + (d - 1));
-            }
-            seen[order[j]] = true;
             p[j] = order[j];
             q[order[j]] = j;
         }
         this.order = order.clone();
         index = manager.create(p, new Shape(1, d));
         inverseIndex = manager.create(q, new Shape(1, d));
+    }
+
+    /**
+     * Null when {@code order} is a permutation of 0..d−1, else what is wrong with it, to follow its name in a
+     * message: "must have d entries" (also for null) or "is not a permutation of 0..d−1". The one check of every
+     * permutation, whether built here, given to a flow or read from a checkpoint.
+     */
+    public static String problem(int[] order, int d) {
+        if (order == null || order.length != d) return "must have " + d + " entries";
+        boolean[] seen = new boolean[d];
+        for (int v : order) {
+            if (v < 0 || v >= d || seen[v]) return "is not a permutation of 0.." + (d - 1);
+            seen[v] = true;
+        }
+        return null;
     }
 
     /** The order: output column j is input column {@code order()[j]}. */

@@ -131,4 +131,36 @@ class FlowSaveLoadTest {
             assertTrue(missing.getMessage().contains("nope"));
         }
     }
+
+    @Test
+    void aBrokenPermutationIsNamedWhereverItComesFrom() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path dir = tmp.resolve("ckpt-perm");
+            try (Flow flow = Flow.create(SPEC, m)) {
+                FlowCheckpoint.save(flow, dir);
+            }
+            Path json = dir.resolve(FlowCheckpoint.JSON_FILE);
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode root =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json.toFile());
+            // a repeated entry, then too few entries, in block 2's permutation
+            ((com.fasterxml.jackson.databind.node.ArrayNode) root.get("permutations")).set(2, mapper.valueToTree(new int[] {0, 0, 1, 2, 3, 4}));
+            Files.writeString(json, mapper.writeValueAsString(root));
+            UserError dup = assertThrows(UserError.class, () -> FlowCheckpoint.load(dir, m));
+            assertEquals(json + ": permutation 2 is not a permutation of 0..5", dup.getMessage());
+            ((com.fasterxml.jackson.databind.node.ArrayNode) root.get("permutations")).set(2, mapper.valueToTree(new int[] {2, 1, 0}));
+            Files.writeString(json, mapper.writeValueAsString(root));
+            UserError shortOne = assertThrows(UserError.class, () -> FlowCheckpoint.load(dir, m));
+            assertEquals(json + ": permutation 2 must have 6 entries", shortOne.getMessage());
+
+            int[][] perms = new int[SPEC.blocks()][];
+            for (int i = 1; i < perms.length; i++) perms[i] = new int[] {5, 4, 3, 2, 1, 0};
+            perms[1] = new int[] {0, 1, 2, 3, 4, 6};
+            IllegalArgumentException given = assertThrows(IllegalArgumentException.class,
+                    () -> Flow.create(SPEC, m, DataType.FLOAT32, perms));
+            assertEquals("permutation 1 is not a permutation of 0..5", given.getMessage());
+            IllegalArgumentException part = assertThrows(IllegalArgumentException.class, () -> new Permutation(new int[] {1, 1}, m));
+            assertEquals("order is not a permutation of 0..1", part.getMessage());
+        }
+    }
 }

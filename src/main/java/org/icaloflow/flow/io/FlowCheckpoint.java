@@ -18,6 +18,7 @@ import org.icaloflow.UserError;
 import org.icaloflow.data.Json;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
+import org.icaloflow.flow.Permutation;
 
 /**
  * A flow's checkpoint: a directory with {@code flow.json} ({@code format}, {@code formatVersion}, {@code dataType},
@@ -145,19 +146,12 @@ public final class FlowCheckpoint {
         }
         for (int i = 1; i < spec.blocks(); i++) {
             JsonNode p = pa.get(i);
-            perms[i] = new int[spec.dim()];
-            boolean[] seen = new boolean[spec.dim()];
-            if (!p.isArray() || p.size() != spec.dim()) {
-                throw new UserError(json + ": permutation " + i + " must have " + spec.dim() + " entries");
+            if (p.isArray()) {
+                perms[i] = new int[p.size()];
+                for (int j = 0; j < p.size(); j++) perms[i][j] = p.get(j).asInt(-1);   // -1: not a number, caught below
             }
-            for (int j = 0; j < spec.dim(); j++) {
-                int q = p.get(j).asInt(-1);
-                if (q < 0 || q >= spec.dim() || seen[q]) {
-                    throw new UserError(json + ": permutation " + i + " is not a permutation of 0.." + (spec.dim() - 1));
-                }
-                seen[q] = true;
-                perms[i][j] = q;
-            }
+            String problem = Permutation.problem(perms[i], spec.dim());
+            if (problem != null) throw new UserError(json + ": permutation " + i + " " + problem);
         }
         Flow flow = Flow.create(spec, manager, dataType, perms);
         List<NDArray> parameters = flow.parameters();
