@@ -135,14 +135,12 @@ public final class AutoregressiveSplineBlock implements Transform {
      */
     private Result pass(NDArray known, NDArray c, boolean inverse, boolean trace) {
         NDManager m = known.getManager();
-        Made.Weights w = weights(m);
-        NDArray condTerm = made.conditionTerm(c, m);
         boolean oneShot = (kind == FlowKind.MAF) != inverse;
         if (oneShot) {
-            NDArray params = made.forward(known, condTerm, w);
-            RationalQuadraticSpline.Result r = inverse ? spline.inverse(known, params) : spline.forward(known, params);
-            return new Result(r.outputs(), r.logAbsDet().sum(new int[] {1}), params);
+            return oneShot(m, known, c, inverse);
         }
+        Made.Weights w = weights(m);
+        NDArray condTerm = made.conditionTerm(c, m);
         if (fast(m)) {
             return kernels.sequential(spline, known, inverse, trace, (u, k) -> made.forwardFeature(u, condTerm, w, k));
         }
@@ -179,5 +177,30 @@ public final class AutoregressiveSplineBlock implements Transform {
             lds[k].close();
         }
         return new Result(unknown, ld, params);
+    }
+
+    /**
+     * The one-pass direction. Its temporaries (masked weights, the MADE's hidden layers, the spline's dozens of
+     * (N, K, D) arrays) live on a scope closed before returning: only the outputs, log|det| and params stay on
+     * {@code m}. Closing an array drops DJL's handle, not what autograd saved for the backward pass, so the
+     * values and gradients are the same; what no backward node needs is freed at once instead of at the end of
+     * the training step (at DS3's Flow-3, batch 500: some 200 MB per block, docs/train.md "Memory").
+     */
+    private Result oneShot(NDManager m, NDArray known, NDArray c, boolean inverse) {
+        try (NDManager it = m.newSubManager()) {
+            known.tempAttach(it);
+            if (c != null) {
+                c.tempAttach(it);
+            }
+            Made.Weights w = weights(it);
+            NDArray params = made.forward(known, made.conditionTerm(c, it), w);
+            RationalQuadraticSpline.Result r = inverse ? spline.inverse(known, params) : spline.forward(known, params);
+            NDArray ld = r.logAbsDet().sum(new int[] {1});
+            NDArray out = r.outputs();
+            params.attach(m);
+            out.attach(m);
+            ld.attach(m);
+            return new Result(out, ld, params);
+        }
     }
 }

@@ -93,8 +93,9 @@ public final class Adam implements AutoCloseable {
         double bc2 = 1 - Math.pow(beta2, t);
         double stepSize = learningRate / bc1;
         double epsHat = eps * Math.sqrt(bc2);
-        try (NDManager tmp = stateManager.newSubManager()) {
-            for (int i = 0; i < params.size(); i++) {
+        for (int i = 0; i < params.size(); i++) {
+            // one parameter's temporaries at a time (a 256 x 20700 output layer: 21 MB each), not all of them
+            try (NDManager tmp = stateManager.newSubManager()) {
                 NDArray p = params.get(i);
                 boolean f64 = p.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64;
                 NDArray g = p.getGradient();

@@ -238,10 +238,12 @@ public final class Trainer {
      * separate terms go into {@code terms}.
      */
     static double step(Flow flow, Adam adam, TrainingData.Batch b, Objective objective, long step, double[] terms) {
+        double loss;
+        // the batch's arrays (the forward pass's values, freed by the backward pass only where no array still holds
+        // them) are released before the optimiser's update, so that its temporaries do not add to them
         try (NDManager m = flow.manager().newSubManager()) {
             NDArray x = m.create(b.x(), new Shape(b.n(), flow.spec().dim()));
             NDArray c = flow.spec().conditionDim() > 0 ? m.create(b.c(), new Shape(b.n(), flow.spec().conditionDim())) : null;
-            double loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 Objective.Loss ol = objective.loss(flow, x, c, b, step);
                 NDArray l = ol.total();
@@ -250,9 +252,9 @@ public final class Trainer {
                 if (!Double.isFinite(loss)) return loss;
                 gc.backward(l);
             }
-            adam.step();
-            return loss;
         }
+        adam.step();
+        return loss;
     }
 
     /** Mean negative log-likelihood of {@code data} under {@code flow}, without gradients. */
