@@ -1,5 +1,6 @@
 package org.icaloflow.cfm;
 
+import org.icaloflow.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
@@ -74,25 +75,25 @@ public final class OdeSolver {
     private NDArray step(VelocityField v, NDArray x, double t) {
         double h = 1.0 / steps;
         NDManager m = x.getManager();
-        NDArray hh = Constants.like(x, h);
+        NDArray hh = Scalars.like(x, h);
         switch (method) {
             case EULER:
                 return x.add(v.velocity(x, time(m, x, t)).mul(hh));
             case MIDPOINT: {
                 NDArray k1 = v.velocity(x, time(m, x, t));
-                NDArray half = Constants.like(x, h / 2);
+                NDArray half = Scalars.like(x, h / 2);
                 return x.add(v.velocity(x.add(k1.mul(half)), time(m, x, t + h / 2)).mul(hh));
             }
             case RK4: {
-                NDArray half = Constants.like(x, h / 2);
+                NDArray half = Scalars.like(x, h / 2);
                 NDArray k1 = v.velocity(x, time(m, x, t));
                 NDArray k2 = v.velocity(x.add(k1.mul(half)), time(m, x, t + h / 2));
                 NDArray k3 = v.velocity(x.add(k2.mul(half)), time(m, x, t + h / 2));
                 NDArray k4 = v.velocity(x.add(k3.mul(hh)), time(m, x, t + h));
                 // x + h/6 (k1 + 2 k2 + 2 k3 + k4)
-                NDArray two = Constants.like(x, 2);
+                NDArray two = Scalars.like(x, 2);
                 NDArray sum = k1.add(k2.mul(two)).add(k3.mul(two)).add(k4);
-                return x.add(sum.mul(Constants.like(x, h / 6)));
+                return x.add(sum.mul(Scalars.like(x, h / 6)));
             }
             default:
                 throw new AssertionError(method);
@@ -100,6 +101,6 @@ public final class OdeSolver {
     }
 
     private static NDArray time(NDManager m, NDArray x, double t) {
-        return Constants.scalar(m, x.getDataType(), t);
+        return Scalars.scalar(m, x.getDataType(), t);
     }
 }

@@ -18,6 +18,6 @@
  *
  * <p>DJL caveat (as in {@code flow}): under a GradientCollector, {@code NDArray.mul(Number)}/{@code div(Number)}
  * can read freed memory in the backward pass; differentiable code here multiplies by torch-owned 0-dim arrays
- * ({@code Constants}); {@code add/sub(Number)} are safe.
+ * ({@code nn.Scalars}); {@code add/sub(Number)} are safe.
  */
 package org.icaloflow.cfm;
