@@ -144,7 +144,8 @@ public final class AutoregressiveSplineBlock implements Transform {
             return new Result(r.outputs(), r.logAbsDet().sum(new int[] {1}), params);
         }
         if (fast(m)) {
-            return kernels.sequential(spline, known, inverse, trace, (u, k) -> made.forwardFeature(u, condTerm, w, k));
+            return kernels.sequential(spline, known, inverse, trace, (u, k) -> made.forwardFeature(u, condTerm, w, k),
+                    made.onHost(w), condTerm);
         }
         // sequential: build the unknown side feature by feature; the MADE reads the unknown side.
         // No in-place writes (column k is added as out_k * e_k, exact), so this stays differentiable;

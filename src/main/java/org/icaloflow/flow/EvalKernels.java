@@ -26,13 +26,14 @@ public interface EvalKernels {
 
     /**
      * The sequential direction of a block: the unknown side built feature by feature from {@code known} (N, D),
-     * the MADE reading the unknown side. {@code inverse} false: known is the data side, the result's outputs the
+     * the MADE reading the unknown side ({@code made} as tensors; {@code onHost} the same MADE as Java arrays, with
+     * {@code conditionTerm} its first-layer term (N or 1, W₀), for kernels that run small batches in Java). {@code inverse} false: known is the data side, the result's outputs the
      * base side and its log|det| that of the forward map; true: the other way round, log|det| of the inverse map.
      * With {@code withTrace} false the result's log|det| and params are null (sampling); otherwise params are the
      * MADE outputs (N, 3K−1, D). Results are attached to known's manager.
      */
     Transform.Result sequential(RationalQuadraticSpline spline, NDArray known, boolean inverse, boolean withTrace,
-            FeatureParams made);
+            FeatureParams made, MadeOnHost.Source onHost, NDArray conditionTerm);
 
     /** x = s⁻¹(y) for y (N, D) and raw parameters (N, 3K−1, D), attached to y's manager. */
     NDArray splineInverse(RationalQuadraticSpline spline, NDArray y, NDArray params);
