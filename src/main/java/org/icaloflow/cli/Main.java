@@ -1,6 +1,7 @@
 package org.icaloflow.cli;
 
 import org.icaloflow.UserError;
+import org.icaloflow.flow.EvalKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,9 +42,19 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */
+    /**
+     * Runs the CLI and returns its exit code (tests call this instead of {@link #main}). A bad
+     * {@code icaloflow.kernels} / {@code ICALOFLOW_KERNELS} value stops it at once with one line and exit code 2.
+     */
     public static int execute(String... args) {
         CommandLine cl = commandLine();
+        try {
+            EvalKernels.Choice.configured();
+        } catch (IllegalArgumentException e) {
+            cl.getErr().println("icaloflow: error: " + e.getMessage());
+            cl.getErr().flush();
+            return UserError.EXIT_CODE;
+        }
         return cl.execute(args);
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.icaloflow.FlowRole;
+import org.icaloflow.flow.EvalKernels;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
@@ -17,6 +18,8 @@ import org.icaloflow.train.TrainingData;
 import org.icaloflow.train.TrainingSettings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -93,9 +96,16 @@ class DistillationTest {
                 new Trainer.Options("s", ds.training(), out, resume, stopAfter, quiet()), null, obj).run();
     }
 
-    @Test
-    void aStudentLearnsItsFrozenTeacher() throws Exception {
-        try (NDManager m = NDManager.newBaseManager(); Flow teacher = FlowCheckpoint.load(teacherModel, m, TEACHER)) {
+    /**
+     * On both eval-mode paths (the CPU kernels; the tensor code a CUDA device runs). Distillation itself takes no
+     * device branch (FlowDistillationTest.distillationTakesNoDeviceBranch); the kept student's KL is re-evaluated on
+     * the other path.
+     */
+    @ParameterizedTest
+    @EnumSource(EvalKernels.Choice.class)
+    void aStudentLearnsItsFrozenTeacher(EvalKernels.Choice path) throws Exception {
+        try (EvalKernels.Selection selected = EvalKernels.select(path);
+             NDManager m = NDManager.newBaseManager(); Flow teacher = FlowCheckpoint.load(teacherModel, m, TEACHER)) {
             List<float[]> before = snapshot(teacher);
             DistillationSettings ds = distill(8, 0, null);
             DistillationObjective obj = new DistillationObjective(teacher, ds, FlowRole.FIRST_LAYER, null, null);
@@ -129,7 +139,9 @@ class DistillationTest {
             assertTrue(Files.size(out.resolve(ModelFolder.LOSS_PNG)) > 1000);
 
             // the kept student is the best one and has the teacher's permutations
-            try (Flow s = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, STUDENT)) {
+            try (Flow s = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, STUDENT);
+                 EvalKernels.Selection other = EvalKernels.select(path == EvalKernels.Choice.AUTO
+                         ? EvalKernels.Choice.TENSOR : EvalKernels.Choice.AUTO)) {
                 assertEquals(r.bestSelectLoss(), obj.selectionMetric(s, gaussians(200, 2, 4), 50), 1e-5);
                 assertArrayEquals(teacher.permutation(1), s.permutation(1));
             }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
+import org.icaloflow.flow.EvalKernels;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
@@ -78,6 +79,42 @@ class TrainerTest {
         // the kept model's selection loss is the best one
         try (NDManager m = NDManager.newBaseManager(); Flow f = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, SPEC)) {
             assertEquals(r.bestSelectLoss(), Trainer.meanNll(f, gaussians(300, 99), 50), 1e-4);
+        }
+    }
+
+    /**
+     * An IAF trained by maximum likelihood: its selection pass (the density, the sequential direction in eval mode)
+     * runs on the CPU kernels with {@code auto} and on the tensor code a CUDA device runs with {@code tensor}. The same
+     * run on both paths gives the same selection losses to float tolerance, and each kept model's selection loss is
+     * its mean NLL computed independently in training mode (tensor code, no cached weights, no kernels).
+     */
+    @Test
+    void anIafsSelectionGivesTheSameLossesOnBothEvalPaths() throws Exception {
+        FlowSpec iaf = FlowSpec.create(FlowKind.IAF, 2, 1, 1, 16, 2, 8, 5.0, 7L, null, null, null);
+        InMemoryData select = gaussians(300, 99);
+        double[][] losses = new double[2][];
+        for (EvalKernels.Choice path : EvalKernels.Choice.values()) {
+            Path out = dir.resolve(path.key());
+            Trainer.Result r;
+            try (EvalKernels.Selection s = EvalKernels.select(path)) {
+                r = new Trainer(iaf, gaussians(500, 1), select, new Trainer.Options("t", settings(3, 0), out, false, 0,
+                        new PrintStream(new ByteArrayOutputStream())), null).run();
+            }
+            assertTrue(r.completed());
+            losses[path.ordinal()] = Files.readAllLines(out.resolve(ModelFolder.HISTORY)).stream().filter(l -> l.startsWith("select"))
+                    .mapToDouble(l -> Double.parseDouble(l.split(",")[3])).toArray();
+            assertEquals(3, losses[path.ordinal()].length, "a selection at each epoch's end");
+            assertTrue(r.bestSelectLoss() < losses[path.ordinal()][0], path + ": the selection loss improves");
+            try (NDManager m = NDManager.newBaseManager(); Flow f = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, iaf)) {
+                assertFalse(f.isEvalMode());
+                TrainingData.Batch b = select.batches(300, false, 0, 0).next();
+                double nll = -f.logProb(m.create(b.x(), new Shape(300, 2)), m.create(b.c(), new Shape(300, 1)))
+                        .toType(ai.djl.ndarray.types.DataType.FLOAT64, false).mean().getDouble();
+                assertEquals(nll, r.bestSelectLoss(), 1e-4, path + ": selection loss = training-mode mean NLL");
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            assertEquals(losses[0][k], losses[1][k], 1e-4 * Math.max(1, Math.abs(losses[0][k])), "selection " + k + ", auto vs tensor");
         }
     }
 
