@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.icaloflow.nn.Network;
 import java.util.Random;
 
 /**
@@ -36,7 +37,7 @@ import java.util.Random;
  * parameters change ({@link #markParametersChanged()}, which the optimiser's step hook and loading call); cached
  * weights carry no gradient. Checkpoints: {@code org.icaloflow.flow.io.FlowCheckpoint}.
  */
-public final class Flow implements AutoCloseable {
+public final class Flow implements Network {
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
     private final FlowSpec spec;

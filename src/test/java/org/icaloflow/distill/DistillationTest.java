@@ -13,6 +13,7 @@ import org.icaloflow.train.InMemoryData;
 import org.icaloflow.train.LearningRateSchedule;
 import org.icaloflow.train.ModelFolder;
 import org.icaloflow.train.Objective;
+import org.icaloflow.train.Flows;
 import org.icaloflow.train.Trainer;
 import org.icaloflow.train.TrainingData;
 import org.icaloflow.train.TrainingSettings;
@@ -75,7 +76,7 @@ class DistillationTest {
     @BeforeAll
     static void trainTeacher() {
         Path out = shared.resolve("teacher");
-        new Trainer(TEACHER, gaussians(600, 2, 1), gaussians(200, 2, 2),
+        Trainer.flow(TEACHER, gaussians(600, 2, 1), gaussians(200, 2, 2),
                 new Trainer.Options("teacher", settings(4, 0), out, false, 0, quiet()), null).run();
         teacherModel = out.resolve(ModelFolder.MODEL);
     }
@@ -92,7 +93,7 @@ class DistillationTest {
 
     Trainer.Result run(Path out, DistillationSettings ds, int flow, boolean resume, long stopAfter, Flow teacher) {
         DistillationObjective obj = new DistillationObjective(teacher, ds, FlowRole.of(flow), null, null);
-        return new Trainer(STUDENT, gaussians(500, 2, 3), gaussians(200, 2, 4),
+        return Trainer.flow(STUDENT, gaussians(500, 2, 3), gaussians(200, 2, 4),
                 new Trainer.Options("s", ds.training(), out, resume, stopAfter, quiet()), null, obj).run();
     }
 
@@ -110,11 +111,11 @@ class DistillationTest {
             DistillationSettings ds = distill(8, 0, null);
             DistillationObjective obj = new DistillationObjective(teacher, ds, FlowRole.FIRST_LAYER, null, null);
             double klFresh;
-            try (Flow fresh = obj.create(STUDENT, m)) {
+            try (Flow fresh = obj.create(Flows.of(STUDENT), m)) {
                 klFresh = obj.selectionMetric(fresh, gaussians(200, 2, 4), 50);
             }
             Path out = dir.resolve("s");
-            Trainer.Result r = new Trainer(STUDENT, gaussians(500, 2, 3), gaussians(200, 2, 4),
+            Trainer.Result r = Trainer.flow(STUDENT, gaussians(500, 2, 3), gaussians(200, 2, 4),
                     new Trainer.Options("s", ds.training(), out, false, 0, quiet()), null, obj).run();
             assertTrue(r.completed());
 
@@ -173,7 +174,7 @@ class DistillationTest {
     }
 
     /** The objective's loss and terms of one batch, outside any collector. */
-    static double[] evaluate(Objective obj, Flow student, TrainingData data) {
+    static double[] evaluate(Objective<Flow> obj, Flow student, TrainingData data) {
         TrainingData.Batch b = data.batches(64, false, 0, 0).next();
         try (NDManager m = student.manager().newSubManager()) {
             NDArray x = m.create(b.x(), new Shape(b.n(), data.dim()));
@@ -274,7 +275,7 @@ class DistillationTest {
     }
 
     /** The terms and the total of one batch: {total, terms...}, at global step {@code step}. */
-    static double[] evaluate(Objective obj, Flow student, NDArray x, NDArray c, TrainingData.Batch b, long step) {
+    static double[] evaluate(Objective<Flow> obj, Flow student, NDArray x, NDArray c, TrainingData.Batch b, long step) {
         Objective.Loss l = obj.loss(student, x, c, b, step);
         double[] v = new double[1 + l.terms().length];
         v[0] = l.total().getFloat();

@@ -51,7 +51,7 @@ class TrainerTest {
 
     Trainer.Result train(Path out, TrainingData data, TrainingSettings s, boolean resume, long stopAfter) {
         PrintStream log = new PrintStream(new ByteArrayOutputStream());
-        return new Trainer(SPEC, data, gaussians(300, 99), new Trainer.Options("t", s, out, resume, stopAfter, log), null).run();
+        return Trainer.flow(SPEC, data, gaussians(300, 99), new Trainer.Options("t", s, out, resume, stopAfter, log), null).run();
     }
 
     static float[] logProbs(Path model) {
@@ -97,7 +97,7 @@ class TrainerTest {
             Path out = dir.resolve(path.key());
             Trainer.Result r;
             try (EvalKernels.Selection s = EvalKernels.select(path)) {
-                r = new Trainer(iaf, gaussians(500, 1), select, new Trainer.Options("t", settings(3, 0), out, false, 0,
+                r = Trainer.flow(iaf, gaussians(500, 1), select, new Trainer.Options("t", settings(3, 0), out, false, 0,
                         new PrintStream(new ByteArrayOutputStream())), null).run();
             }
             assertTrue(r.completed());
@@ -149,10 +149,10 @@ class TrainerTest {
             TrainingSettings s = settings(3, 4);
             PrintStream log = new PrintStream(new ByteArrayOutputStream());
             Path a = dir.resolve("nfull"), b = dir.resolve("nkilled");
-            Trainer.Result full = new Trainer(SPEC, t, v, new Trainer.Options("t", s, a, false, 0, log), null).run();
-            Trainer.Result part = new Trainer(SPEC, t, v, new Trainer.Options("t", s, b, false, 5, log), null).run();
+            Trainer.Result full = Trainer.flow(SPEC, t, v, new Trainer.Options("t", s, a, false, 0, log), null).run();
+            Trainer.Result part = Trainer.flow(SPEC, t, v, new Trainer.Options("t", s, b, false, 5, log), null).run();
             assertFalse(part.completed());
-            Trainer.Result rest = new Trainer(SPEC, t, v, new Trainer.Options("t", s, b, true, 0, log), null).run();
+            Trainer.Result rest = Trainer.flow(SPEC, t, v, new Trainer.Options("t", s, b, true, 0, log), null).run();
             assertTrue(rest.resumed());
             assertEquals(full.steps(), rest.steps());
             assertEquals(full.bestStep(), rest.bestStep());
@@ -189,7 +189,7 @@ class TrainerTest {
     void everyEpochAndEverySelectionEvaluationAsksForItsOwnNoisePass() {
         List<Long> t = new java.util.ArrayList<>(), v = new java.util.ArrayList<>();
         PrintStream log = new PrintStream(new ByteArrayOutputStream());
-        new Trainer(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
+        Trainer.flow(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
                 new Trainer.Options("t", settings(3, 2), dir.resolve("p"), false, 0, log), null).run();
         assertEquals(3, t.size());
         assertEquals(3, new java.util.HashSet<>(t).size(), "fresh noise every epoch: " + t);
@@ -208,7 +208,7 @@ class TrainerTest {
         TrainingSettings fixed = new TrainingSettings(p.epochs(), p.batchSize(), p.schedule(), p.selectEvery(), p.selectShowers(),
                 p.logEvery(), p.maxBadBatches(), p.chunkShowers(), p.seed(), TrainingSettings.NOISE_FIXED);
         fixed.validate("training.flow1");
-        new Trainer(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
+        Trainer.flow(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
                 new Trainer.Options("t", fixed, dir.resolve("f"), false, 0, log), null).run();
         assertEquals(List.of(Trainer.noisePass(11L, 0), Trainer.noisePass(11L, 0), Trainer.noisePass(11L, 0)), t);
         assertTrue(v.size() > 3);
@@ -224,16 +224,16 @@ class TrainerTest {
         Path ckpt = dir.resolve("shared/ckpt");
         TrainingSettings s = settings(2, 7);
         PrintStream log = new PrintStream(new ByteArrayOutputStream());
-        Trainer.Result killed = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
+        Trainer.Result killed = Trainer.flow(SPEC, gaussians(500, 4), gaussians(300, 99),
                 new Trainer.Options("t", s, dir.resolve("task1"), true, 9, log, ckpt), null).run();
         assertFalse(killed.completed());
-        Trainer.Result retried = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
+        Trainer.Result retried = Trainer.flow(SPEC, gaussians(500, 4), gaussians(300, 99),
                 new Trainer.Options("t", s, dir.resolve("task2"), true, 0, log, ckpt), null).run();
         assertTrue(retried.resumed() && retried.completed());
         assertTrue(Files.isRegularFile(dir.resolve("task2").resolve(ModelFolder.MODEL).resolve(FlowCheckpoint.JSON_FILE)));
         // a finished run found again (a pipeline -resume after the task's folder was lost): nothing left to
         // train, and the selected model is still published in the new folder
-        Trainer.Result again = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
+        Trainer.Result again = Trainer.flow(SPEC, gaussians(500, 4), gaussians(300, 99),
                 new Trainer.Options("t", s, dir.resolve("task3"), true, 0, log, ckpt), null).run();
         assertEquals(retried.steps(), again.steps());
         assertEquals(retried.bestSelectLoss(), again.bestSelectLoss(), 0.0);
