@@ -74,6 +74,15 @@ public final class EnergyNetwork {
             return new Settings(positions, 1, 64, 4, 4, 4, 1024, 64, 30, 256, 8);
         }
 
+        /**
+         * The authors' DS2 config ({@code configs/d2_energy_model_AR.yaml}) for {@code positions} layers: as Table 1
+         * but feed-forward 512 ({@code dim_feedforward}) and a dense network of width 512 (the code's default
+         * {@code intermediate_dim}, which the config leaves unset).
+         */
+        public static Settings authorsConfig(int positions) {
+            return new Settings(positions, 1, 64, 4, 4, 4, 512, 64, 30, 512, 8);
+        }
+
         /** Table 1 for DS2/DS3, 45 layers. */
         public static Settings table1() {
             return table1(EnergyRatios.CALOCHALLENGE_LAYERS);

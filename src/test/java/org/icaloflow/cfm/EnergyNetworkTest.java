@@ -137,21 +137,26 @@ class EnergyNetworkTest {
         return a.toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
+    /** Learnable values summed by hand from the layer shapes: width 64, 4 + 4 layers, time 64, 8 head layers. */
+    static long handCount(int ff, int h) {
+        int e = 64, d = 64;
+        long attention = 4L * (e * e + e);                  // query, key, value, output
+        long feedForward = (long) e * ff + ff + (long) ff * e + e;
+        long norm = 2L * e;
+        long encoderLayer = attention + feedForward + 2 * norm;
+        long decoderLayer = 2 * attention + feedForward + 3 * norm;
+        long transformer = 4 * encoderLayer + norm + 4 * decoderLayer + norm;
+        long time = (long) d * d + d;
+        long head = (1L + d + e) * h + h + 6L * ((long) h * h + h) + h + 1; // 129 → h, 6 × h → h, h → 1
+        return transformer + time + head;
+    }
+
     @Test
     void table1PresetHasTheHandCountedParameters() {
         try (NDManager m = NDManager.newBaseManager()) {
             Parameters p = new Parameters(m, DataType.FLOAT32, new SplittableRandom(7));
             EnergyNetwork net = new EnergyNetwork(p, EnergyNetwork.Settings.table1());
-            int e = 64, ff = 1024, d = 64, h = 256;
-            long attention = 4L * (e * e + e);                  // query, key, value, output
-            long feedForward = (long) e * ff + ff + (long) ff * e + e;
-            long norm = 2L * e;
-            long encoderLayer = attention + feedForward + 2 * norm;
-            long decoderLayer = 2 * attention + feedForward + 3 * norm;
-            long transformer = 4 * encoderLayer + norm + 4 * decoderLayer + norm;
-            long time = (long) d * d + d;
-            long head = (1L + d + e) * h + h + 6L * (h * h + h) + h + 1; // 129 → 256, 6 × 256 → 256, 256 → 1
-            assertEquals(transformer + time + head, p.count());
+            assertEquals(handCount(1024, 256), p.count());
             assertEquals(1_692_225L, p.count());
             long summed = 0;
             for (NDArray a : p.list()) summed += a.getShape().size();
@@ -161,6 +166,11 @@ class EnergyNetworkTest {
             assertEquals(new Shape(32), net.buffers().get("time_embedding.frequencies").getShape());
             assertFalse(p.names().stream().anyMatch(n -> n.contains("frequenc")));
             assertEquals(45, net.settings().positions());
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            Parameters p = new Parameters(m, DataType.FLOAT32, new SplittableRandom(7));
+            new EnergyNetwork(p, EnergyNetwork.Settings.authorsConfig(45));
+            assertEquals(handCount(512, 512), p.count());
         }
     }
 
