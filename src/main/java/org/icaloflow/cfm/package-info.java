@@ -14,6 +14,11 @@
  *       global (Eq. 16) and local (Eq. 17) truncation errors; {@link org.icaloflow.cfm.ReferenceTrajectory} is
  *       the precisely solved trajectory they compare against.</li>
  *   <li>{@link org.icaloflow.cfm.FlowMatching}: the linear-path training target of Eq. 8.</li>
+ *   <li>{@link org.icaloflow.cfm.EnergyNetwork}: the transfusion energy network (Sec. 3.1, Eqs. 9–10, Table 1):
+ *       an autoregressive transformer gives c_i from E_inc and u_0..u_{i−1}, one dense network v_φ(u_i(t), t, c_i)
+ *       serves every position; all positions in parallel for training, position by position with an
+ *       {@link org.icaloflow.cfm.OdeSolver} for sampling. {@link org.icaloflow.cfm.GaussianFourierProjection} is
+ *       its time embedding (fixed frequencies, a buffer).</li>
  * </ul>
  *
  * <p>DJL caveat (as in {@code flow}): under a GradientCollector, {@code NDArray.mul(Number)}/{@code div(Number)}

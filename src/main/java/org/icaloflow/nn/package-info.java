@@ -14,6 +14,10 @@
  *       {@link org.icaloflow.nn.LayerNorm}, {@link org.icaloflow.nn.Nonlinearity} (ReLU, SiLU, tanh-GELU),
  *       {@link org.icaloflow.nn.DenseNetwork} and {@link org.icaloflow.nn.MultiHeadAttention} (self and cross,
  *       additive masks, the causal mask): CaloDREAM's transformers are built from these.</li>
+ *   <li>{@link org.icaloflow.nn.Transformer} (torch's {@code nn.Transformer}: encoder and decoder stacks with their
+ *       final norms), {@link org.icaloflow.nn.TransformerEncoderLayer} and
+ *       {@link org.icaloflow.nn.TransformerDecoderLayer} (post-norm, ReLU feed-forward, torch's initialisation):
+ *       the energy network's transformer.</li>
  *   <li>{@link org.icaloflow.nn.Scalars}: 0-dim constants to multiply by under autograd (DJL's {@code mul(Number)}
  *       is unsafe there).</li>
  * </ul>
