@@ -161,9 +161,24 @@ public final class ShapeNetwork {
         return args.cos().concat(args.sin(), 1);
     }
 
-    /** The solvers' v(x, t) for fixed conditions (B, conditionDim), B the batch of the x it will be given. */
+    /**
+     * The solvers' v(x, t) for fixed conditions (B, conditionDim), B the batch of the x it will be given. Each
+     * evaluation runs in a sub-manager of x's manager (x, t and the condition temporarily attached to it) and only
+     * the velocity is kept, on x's manager: an RK4 solve holds its states and stages, not every intermediate of
+     * 4N network passes.
+     */
     public VelocityField field(NDArray condition) {
-        return (x, t) -> velocity(x, t, condition);
+        return (x, t) -> {
+            NDManager home = x.getManager();
+            try (NDManager scope = home.newSubManager()) {
+                x.tempAttach(scope);
+                t.tempAttach(scope);
+                condition.tempAttach(scope);
+                NDArray v = velocity(x, t, condition);
+                v.attach(home);
+                return v;
+            }
+        };
     }
 
     /** This network's learnable arrays, in creation order. */

@@ -122,6 +122,11 @@ class ShapeNetworkTest {
                 assertEquals(block % 2 == 0 ? Math.sin(arg) : Math.cos(arg), pe[j * dim + col], 1e-14, "row " + j + " col " + col);
             }
         }
+        // the first radial patch sits at ρ = 0, where the cartesian coordinates forget the angle: every angular
+        // patch of a layer group there has the same row (the authors' default; docs/cfm.md)
+        for (int l = 0; l < nl; l++) for (int a = 1; a < na; a++) for (int col = 0; col < dim; col++) {
+            assertEquals(pe[(l * na * nr) * dim + col], pe[((l * na + a) * nr) * dim + col], 0);
+        }
         // by hand: patch (l 1, a 1, r 1) = row 11: x = 0.5 cos(π/2) = 0, y = 0.5, z = 1/3
         assertEquals(0, pe[11 * dim], 1e-15); // sin(x)
         assertEquals(Math.sin(0.5), pe[11 * dim + 6], 1e-15); // sin(y ω_0)
