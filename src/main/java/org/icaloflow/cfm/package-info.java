@@ -14,6 +14,12 @@
  *       global (Eq. 16) and local (Eq. 17) truncation errors; {@link org.icaloflow.cfm.ReferenceTrajectory} is
  *       the precisely solved trajectory they compare against.</li>
  *   <li>{@link org.icaloflow.cfm.FlowMatching}: the linear-path training target of Eq. 8.</li>
+ *   <li>{@link org.icaloflow.cfm.ShapeNetwork}: the shape network of Sec. 3.2 (3-D vision transformer, Table 2
+ *       presets), v_θ(x(t), t, E_inc, u) on DJL arrays, with {@link org.icaloflow.cfm.Patches} (patchify and
+ *       back), {@link org.icaloflow.cfm.DiTBlock} (adaLN-Zero, Eq. 11) and {@link org.icaloflow.cfm.FinalLayer};
+ *       {@code field(condition)} is its {@code VelocityField} for the solvers.</li>
+ *   <li>{@link org.icaloflow.cfm.ShapeEncoding}: the voxels' preprocessing (layer normalisation, logit of Eq. 3,
+ *       standardisation) and its inverse with the rescaling to the layer energies; plain double[]/float[].</li>
  * </ul>
  *
  * <p>DJL caveat (as in {@code flow}): under a GradientCollector, {@code NDArray.mul(Number)}/{@code div(Number)}

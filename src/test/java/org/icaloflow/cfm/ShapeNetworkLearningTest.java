@@ -47,9 +47,9 @@ class ShapeNetworkLearningTest {
         long start = System.nanoTime();
         int steps = Integer.getInteger("shapeLearning.steps", 600), batch = Integer.getInteger("shapeLearning.batch", 256);
         double lr = Double.parseDouble(System.getProperty("shapeLearning.lr", "5e-3"));
-        SplittableRandom rng = new SplittableRandom(2024);
+        SplittableRandom rng = new SplittableRandom(Long.getLong("shapeLearning.seed", 2024));
         try (NDManager m = NDManager.newBaseManager()) {
-            Parameters p = new Parameters(m, DataType.FLOAT32, new SplittableRandom(7));
+            Parameters p = new Parameters(m, DataType.FLOAT32, new SplittableRandom(Long.getLong("shapeLearning.seed", 2024) + 7));
             ShapeNetwork net = new ShapeNetwork(p, NET);
             double loss0 = 0, lossEnd = 0;
             try (Adam adam = new Adam(net.parameters(), lr, null)) {

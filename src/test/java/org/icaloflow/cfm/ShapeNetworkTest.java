@@ -235,6 +235,27 @@ class ShapeNetworkTest {
             randomise(net, 12, 0.3);
             NDArray moved = new OdeSolver(OdeSolver.Method.RK4, 20).solve(net.field(c), x0);
             assertTrue(moved.sub(x0).abs().max().getFloat() > 1e-3);
+            // the field frees its intermediates but gradients still flow through it (a bespoke solver's training)
+            float[] scoped = gradientOfSolve(net.field(c), x0);
+            float[] plain = gradientOfSolve((x, t) -> net.velocity(x, t, c), x0);
+            double norm = 0;
+            for (int i = 0; i < plain.length; i++) {
+                assertEquals(plain[i], scoped[i], 1e-4 * (1 + Math.abs(plain[i])));
+                norm += Math.abs(plain[i] - 1); // d(Σ x1)/d x0 = 1 for a zero field
+            }
+            assertTrue(norm > 1e-2, "the field moved the gradient: " + norm);
+        }
+    }
+
+    static float[] gradientOfSolve(VelocityField v, NDArray x0) {
+        try (NDManager sm = x0.getManager().newSubManager()) {
+            NDArray x = x0.duplicate();
+            x.attach(sm);
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(new OdeSolver(OdeSolver.Method.RK4, 4).solve(v, x).sum());
+            }
+            return x.getGradient().toFloatArray();
         }
     }
 
