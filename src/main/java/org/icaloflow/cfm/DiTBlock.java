@@ -41,7 +41,13 @@ public final class DiTBlock {
         // query, key and value weights are arrays first, first + 2, first + 4 (weight, bias per projection):
         // rescale from Xavier's √(6/(E + E)) of one E → E map to √(6/(E + 3E)) of timm's fused qkv map
         Number half = p.dataType() == DataType.FLOAT64 ? (Number) Math.sqrt(0.5) : (Number) (float) Math.sqrt(0.5);
-        for (int k = 0; k < 3; k++) p.list().get(first + 2 * k).muli(half);
+        String[] projections = {"query", "key", "value"};
+        for (int k = 0; k < 3; k++) {
+            if (!p.names().get(first + 2 * k).endsWith("attention." + projections[k] + ".weight")) {
+                throw new IllegalStateException("unexpected attention parameter order: " + p.names().subList(first, p.names().size()));
+            }
+            p.list().get(first + 2 * k).muli(half);
+        }
         this.norm2 = new LayerNorm(p.scope("norm2"), width, 1e-6, false);
         this.mlp = new DenseNetwork(p.scope("mlp"), new int[] {width, mlpHidden, width}, Nonlinearity.GELU_TANH,
                 Linear.Start.XAVIER_UNIFORM);

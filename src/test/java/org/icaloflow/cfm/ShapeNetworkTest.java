@@ -99,6 +99,12 @@ class ShapeNetworkTest {
         ShapeNetwork.Settings d3 = ShapeNetwork.Settings.ds3();
         assertEquals(10 * 9 * 15, d3.patches().count());
         assertEquals(30, d3.patches().dim());
+        // DS3 by the same sums: E = 240, patch 30, MLP 720: 196,080 + 6·924,960 + 122,910
+        try (NDManager m = NDManager.newBaseManager()) {
+            Parameters p = new Parameters(m, DataType.FLOAT32, new SplittableRandom(3));
+            new ShapeNetwork(p, d3);
+            assertEquals(5_868_750L, p.count());
+        }
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> new ShapeNetwork.Settings(45, 16, 9, 3, 16, 1, 484, 4, 1920, 6, 46));
         assertTrue(bad.getMessage().contains("multiple of 6"), bad.getMessage());
