@@ -19,6 +19,12 @@
  *       serves every position; all positions in parallel for training, position by position with an
  *       {@link org.icaloflow.cfm.OdeSolver} for sampling. {@link org.icaloflow.cfm.GaussianFourierProjection} is
  *       its time embedding (fixed frequencies, a buffer).</li>
+ *   <li>{@link org.icaloflow.cfm.ShapeNetwork}: the shape network of Sec. 3.2 (3-D vision transformer, Table 2
+ *       presets), v_θ(x(t), t, E_inc, u) on DJL arrays, with {@link org.icaloflow.cfm.Patches} (patchify and
+ *       back), {@link org.icaloflow.cfm.DiTBlock} (adaLN-Zero, Eq. 11) and {@link org.icaloflow.cfm.FinalLayer};
+ *       {@code field(condition)} is its {@code VelocityField} for the solvers.</li>
+ *   <li>{@link org.icaloflow.cfm.ShapeEncoding}: the voxels' preprocessing (layer normalisation, logit of Eq. 3,
+ *       standardisation) and its inverse with the rescaling to the layer energies; plain double[]/float[].</li>
  * </ul>
  *
  * <p>DJL caveat (as in {@code flow}): under a GradientCollector, {@code NDArray.mul(Number)}/{@code div(Number)}
