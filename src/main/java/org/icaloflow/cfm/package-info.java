@@ -19,6 +19,8 @@
  *       serves every position; all positions in parallel for training, position by position with an
  *       {@link org.icaloflow.cfm.OdeSolver} for sampling. {@link org.icaloflow.cfm.GaussianFourierProjection} is
  *       its time embedding (fixed frequencies, a buffer).</li>
+ *   <li>{@link org.icaloflow.cfm.EnergyEncoding}: the energy network's preprocessing of u (the authors' logit on
+ *       u_1.. and standardisation fitted on the training set) and its inverse with clipping; plain arrays.</li>
  * </ul>
  *
  * <p>DJL caveat (as in {@code flow}): under a GradientCollector, {@code NDArray.mul(Number)}/{@code div(Number)}
