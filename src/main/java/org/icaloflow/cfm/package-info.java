@@ -25,6 +25,8 @@
  *       {@code field(condition)} is its {@code VelocityField} for the solvers.</li>
  *   <li>{@link org.icaloflow.cfm.ShapeEncoding}: the voxels' preprocessing (layer normalisation, logit of Eq. 3,
  *       standardisation) and its inverse with the rescaling to the layer energies; plain double[]/float[].</li>
+ *   <li>{@link org.icaloflow.cfm.EnergyEncoding}: the energy network's preprocessing of u (the authors' logit on
+ *       u_1.. and standardisation fitted on the training set) and its inverse with clipping; plain arrays.</li>
  * </ul>
  *
  * <p>DJL caveat (as in {@code flow}): under a GradientCollector, {@code NDArray.mul(Number)}/{@code div(Number)}

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 PreprocessCommand.class,
                 TrainCommand.class,
                 DistillCommand.class,
+                DreamCommand.class,
                 ReportCommand.class,
                 CompareCommand.class,
                 ValidateCommand.class,

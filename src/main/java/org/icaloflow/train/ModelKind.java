@@ -27,6 +27,11 @@ public interface ModelKind<M extends Network> {
     /** A few words for the log line ("MAF", "CaloDREAM energy network"). */
     String describe();
 
+    /** Adam's ε (torch's default 1e-8, the flows'; CaloDREAM's set_optimizer defaults to 1e-6). */
+    default double optimizerEpsilon() {
+        return 1e-8;
+    }
+
     /** Name of the network's folder inside checkpoint/ ("flow" for the flows, as older checkpoints have it). */
     default String checkpointEntry() {
         return "model";

@@ -121,14 +121,14 @@ public final class Trainer<M extends Network> {
             Adam adam;
             if (o.resume() && Files.isRegularFile(ckpt.resolve("state.json"))) {
                 flow = kind.load(ckpt.resolve(kind.checkpointEntry()), root);
-                adam = new Adam(flow.parameters(), 0, flow::markParametersChanged);
+                adam = newAdam(kind, flow);
                 readState(ckpt, st, adam, history);
                 resumed = true;
                 o.log().printf(Locale.ROOT, "%s: resuming from %s at epoch %d, step %d (best selection loss %.5g)%n",
                         o.name(), ckpt, st.epoch + 1, st.step, st.best);
             } else {
                 flow = objective.create(kind, root);
-                adam = new Adam(flow.parameters(), 0, flow::markParametersChanged);
+                adam = newAdam(kind, flow);
                 StringBuilder header = new StringBuilder("kind,epoch,step,loss,lr,samples_per_s");
                 for (String t : objective.terms()) header.append(',').append(t);
                 history.add(header.toString());
@@ -261,6 +261,11 @@ public final class Trainer<M extends Network> {
             adam.step();
             return loss;
         }
+    }
+
+    /** Adam with betas (0.9, 0.999) and the kind's ε ({@link ModelKind#optimizerEpsilon}). */
+    private static <M extends Network> Adam newAdam(ModelKind<M> kind, M model) {
+        return new Adam(model.parameters(), 0, 0.9, 0.999, kind.optimizerEpsilon(), model::markParametersChanged);
     }
 
     /** Mean negative log-likelihood of {@code data} under {@code flow}, without gradients. */
