@@ -25,7 +25,8 @@ public final class CpuKernels implements EvalKernels {
     /**
      * A float32 sequential direction runs entirely in Java (MADE included, {@link SmallBatchSequential}) when rows
      * × multiply-adds per row of one step stay at or below this: about 20 µs of Java against a dozen libtorch
-     * calls per tensor step. DS2 Flow-1 (6.1k per row): up to 24 rows; DS2 Flow-2/3 teachers (72k): 2 rows.
+     * calls per tensor step. DS2 Flow-1 (72k per row: 256 + 256² + 256·23): up to 2 rows; DS2 Flow-2/3 teachers
+     * (137k): 1 row.
      * The system property {@code icaloflow.smallBatchMultiplyAdds} overrides it (0: never; for benchmarks).
      */
     public static final long SMALL_BATCH_MULTIPLY_ADDS = Long.getLong("icaloflow.smallBatchMultiplyAdds", 150_000);
