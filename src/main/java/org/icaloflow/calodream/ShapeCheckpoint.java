@@ -181,7 +181,7 @@ public final class ShapeCheckpoint {
         try {
             j = Json.read(json);
         } catch (IOException e) {
-            throw new UserError("cannot read " + json + ": " + e.getMessage(), e);
+            throw new UserError("cannot read " + json + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
         }
         if (j == null || !FORMAT.equals(j.path("format").asText()))
             throw new UserError(json + ": not a shape network (format '" + (j == null ? "" : j.path("format").asText())
