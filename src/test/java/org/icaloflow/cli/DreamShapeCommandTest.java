@@ -151,6 +151,21 @@ class DreamShapeCommandTest {
         assertTrue(total > 0, "some energy");
     }
 
+    /** configs/ds2.yaml and ds3.yaml hold Table 2's networks and training (batch 64, 800 / 600 epochs, cosine from 1e-3). */
+    @Test
+    void thePaperConfigurationsHoldTable2() {
+        for (String name : List.of("ds2", "ds3")) {
+            var cfg = org.icaloflow.config.RunConfig.load(Path.of("configs/" + name + ".yaml")).calodream();
+            Geometry g = Geometry.forName(name);
+            assertEquals(name.equals("ds2") ? org.icaloflow.cfm.ShapeNetwork.Settings.ds2() : org.icaloflow.cfm.ShapeNetwork.Settings.ds3(),
+                    cfg.shape().settings(g), name);
+            assertEquals(name.equals("ds2") ? 5e-7 : 5e-6, cfg.shape().noiseWidth(), name);
+            assertEquals(20, cfg.shape().sampleSteps());
+            assertEquals(64, cfg.shapeTraining().batchSize());
+            assertEquals(name.equals("ds2") ? 800 : 600, cfg.shapeTraining().epochs());
+        }
+    }
+
     @Test
     void badInputIsOneLineWithExitCodeTwoAndNoOutput() throws Exception {
         String text = Files.readString(Path.of(CFG));
