@@ -90,6 +90,19 @@ public final class ShapeEncoding {
         return noiseWidth;
     }
 
+    public int layers() {
+        return layers;
+    }
+
+    public int voxelsPerLayer() {
+        return voxelsPerLayer;
+    }
+
+    /** Eq. 3's α of this encoding. */
+    public double alpha() {
+        return alpha;
+    }
+
     /** Layer energies (n × L) of showers (n × V). */
     public double[] layerEnergies(double[] showers) {
         int n = rows(showers);

@@ -137,7 +137,7 @@ public record RunConfig(
             if (distillation.flow3() != null) distillation.flow3().validate("distillation.flow3", FlowRole.NEXT_LAYER);
         }
         if (calodream != null)
-            calodream.validate(geometry != null && !geometry.endsWith(".xml") ? Integer.valueOf(org.icaloflow.data.Geometry.forName(geometry).layers()) : null);
+            calodream.validate(geometry != null && !geometry.endsWith(".xml") ? org.icaloflow.data.Geometry.forName(geometry) : null);
         // sections may be absent in the per-stage files of `icaloflow config split`: check what is there
         Architecture a = architecture;
         for (FlowRole f : List.of(FlowRole.FIRST_LAYER, FlowRole.NEXT_LAYER)) {

@@ -149,7 +149,7 @@ class DreamCommandTest {
                     case 0 -> withConfig(none, out);
                     case 1 -> withConfig(heads, out);
                     case 2 -> withConfig(noTraining, out);
-                    case 3 -> new String[]{"dream", "train", "--network", "shape", "-i", showers.toString(), "-c", CFG, "-o", out.toString()};
+                    case 3 -> new String[]{"dream", "train", "--network", "voxels", "-i", showers.toString(), "-c", CFG, "-o", out.toString()};
                     default -> new String[]{"dream", "train", "--network", "energy", "-i", dir.resolve("nope.hdf5").toString(), "-c", CFG, "-o", out.toString()};
                 };
                 err.reset();
