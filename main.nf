@@ -5,10 +5,13 @@
  *
  *   CONFIG (per-stage views of the configuration)
  *   SYNTH (no --input) | --input files -> VALIDATE
+ *   --generators icaloflow (the default):
  *     -> PREPROCESS -> TRAIN_FLOW1, TRAIN_FLOW2, TRAIN_FLOW3 (parallel)
  *     -> DISTILL_FLOW2, DISTILL_FLOW3 (students)
- *     -> SAMPLE (teacher, student) -> EVALUATE (vs the reference) -> REPORT
- *   BENCH_SAMPLE (Table V timing) -> REPORT
+ *     -> SAMPLE (teacher, student)
+ *   --generators calodream: -> DREAM_TRAIN_ENERGY, DREAM_TRAIN_SHAPE (parallel) -> DREAM_SAMPLE
+ *   all samples -> EVALUATE (vs the reference, in one task) -> REPORT
+ *   BENCH_SAMPLE (Table V timing, iCaloFlow) -> REPORT
  */
 nextflow.enable.dsl = 2
 
@@ -31,6 +34,9 @@ include { DISTILL as DISTILL_FLOW3 } from './stages/distill'
 include { SYNTH as SYNTH_REFERENCE } from './stages/synth'
 include { SYNTH as SYNTH_TRUTH     } from './stages/synth'
 include { SAMPLE               } from './stages/sample'
+include { DREAM_TRAIN as DREAM_TRAIN_ENERGY } from './stages/dream_train'
+include { DREAM_TRAIN as DREAM_TRAIN_SHAPE  } from './stages/dream_train'
+include { DREAM_SAMPLE         } from './stages/dream_sample'
 include { BENCH_SAMPLE         } from './stages/bench_sample'
 include { EVALUATE             } from './stages/evaluate'
 include { REPORT               } from './stages/report'
@@ -51,7 +57,8 @@ if (!config_file.exists()) {
     error "Invalid --config '${params.config}': file not found"
 }
 def sample_events = params.sample_events ?: params.events
-def variants = params.variants.toString().tokenize(',')*.trim()
+def generators = params.generators.toString().tokenize(',')*.trim()
+def variants = 'icaloflow' in generators ? params.variants.toString().tokenize(',')*.trim() : []
 if (params.classifier && !params.classifier.toString().tokenize(',').every { it in ['low', 'high'] }) {
     error "Invalid --classifier '${params.classifier}': low, high, or low,high (false to skip)"
 }
@@ -80,28 +87,37 @@ workflow {
 
     inputs = showers.map { [params.geometry, it] }
     VALIDATE(inputs)
-    PREPROCESS(inputs, stage_view(views, 'preprocess'))
-    data = PREPROCESS.out.data
-    TRAIN_FLOW1(stage_view(views, 'train1').map { [1, it] }, data)
-    TRAIN_FLOW2(stage_view(views, 'train2').map { [2, it] }, data)
-    TRAIN_FLOW3(stage_view(views, 'train3').map { [3, it] }, data)
-
-    // models are [flow, train-or-distill output folder]
-    teacher1 = TRAIN_FLOW1.out.model.map { it[1] }
-    teacher2 = TRAIN_FLOW2.out.model.map { it[1] }
-    teacher3 = TRAIN_FLOW3.out.model.map { it[1] }
     samples_in = Channel.empty()
-    if ('teacher' in variants) {
-        samples_in = samples_in.mix(teacher1.combine(teacher2).combine(teacher3).map { f1, f2, f3 -> ['teacher', f1, f2, f3] })
+    trainings = Channel.empty()
+    if ('icaloflow' in generators) {
+        PREPROCESS(inputs, stage_view(views, 'preprocess'))
+        data = PREPROCESS.out.data
+        TRAIN_FLOW1(stage_view(views, 'train1').map { [1, it] }, data)
+        TRAIN_FLOW2(stage_view(views, 'train2').map { [2, it] }, data)
+        TRAIN_FLOW3(stage_view(views, 'train3').map { [3, it] }, data)
+
+        // models are [flow, train-or-distill output folder]
+        teacher1 = TRAIN_FLOW1.out.model.map { it[1] }
+        teacher2 = TRAIN_FLOW2.out.model.map { it[1] }
+        teacher3 = TRAIN_FLOW3.out.model.map { it[1] }
+        if ('teacher' in variants) {
+            samples_in = samples_in.mix(teacher1.combine(teacher2).combine(teacher3).map { f1, f2, f3 -> ['teacher', f1, f2, f3] })
+        }
+        trainings = TRAIN_FLOW1.out.model.mix(TRAIN_FLOW2.out.model, TRAIN_FLOW3.out.model)
+        if ('student' in variants) {
+            DISTILL_FLOW2(stage_view(views, 'distill2').combine(teacher2).map { c, t -> [2, c, t] }, data)
+            DISTILL_FLOW3(stage_view(views, 'distill3').combine(teacher3).map { c, t -> [3, c, t] }, data)
+            student2 = DISTILL_FLOW2.out.model.map { it[1] }
+            student3 = DISTILL_FLOW3.out.model.map { it[1] }
+            samples_in = samples_in.mix(teacher1.combine(student2).combine(student3).map { f1, f2, f3 -> ['student', f1, f2, f3] })
+            trainings = trainings.mix(DISTILL_FLOW2.out.model, DISTILL_FLOW3.out.model)
+        }
     }
-    trainings = TRAIN_FLOW1.out.model.mix(TRAIN_FLOW2.out.model, TRAIN_FLOW3.out.model)
-    if ('student' in variants) {
-        DISTILL_FLOW2(stage_view(views, 'distill2').combine(teacher2).map { c, t -> [2, c, t] }, data)
-        DISTILL_FLOW3(stage_view(views, 'distill3').combine(teacher3).map { c, t -> [3, c, t] }, data)
-        student2 = DISTILL_FLOW2.out.model.map { it[1] }
-        student3 = DISTILL_FLOW3.out.model.map { it[1] }
-        samples_in = samples_in.mix(teacher1.combine(student2).combine(student3).map { f1, f2, f3 -> ['student', f1, f2, f3] })
-        trainings = trainings.mix(DISTILL_FLOW2.out.model, DISTILL_FLOW3.out.model)
+    // CaloDREAM trains on the showers themselves (its own training/selection split, calodream.*.valFraction)
+    if ('calodream' in generators) {
+        DREAM_TRAIN_ENERGY(stage_view(views, 'dream_energy').map { ['energy', it] }, showers)
+        DREAM_TRAIN_SHAPE(stage_view(views, 'dream_shape').map { ['shape', it] }, showers)
+        trainings = trainings.mix(DREAM_TRAIN_ENERGY.out.model, DREAM_TRAIN_SHAPE.out.model)
     }
 
     // the reference the samples are compared with: --reference, else an independent synthetic sample,
@@ -116,7 +132,18 @@ workflow {
         reference = showers.map { it[0] }.first()
     }
 
-    SAMPLE(Channel.value([params.geometry, sample_events, params.seed]), samples_in, reference)
+    // one shower per reference shower with its incident energy (the CaloChallenge convention); --sample_events
+    // caps it at the reference's first N
+    def sample_count = params.sample_events ?: 0
+    SAMPLE(Channel.value([params.geometry, sample_count, params.seed]), samples_in, reference)
+    generated = SAMPLE.out.samples
+    sample_manifests = SAMPLE.out.manifest
+    if ('calodream' in generators) {
+        DREAM_SAMPLE(Channel.value([params.geometry, sample_count, params.seed]), DREAM_TRAIN_ENERGY.out.model.map { it[1] },
+            DREAM_TRAIN_SHAPE.out.model.map { it[1] }, reference)
+        generated = generated.mix(DREAM_SAMPLE.out.samples)
+        sample_manifests = sample_manifests.mix(DREAM_SAMPLE.out.manifest)
+    }
     // the truth row: showers of the simulation itself, evaluated as if generated; its AUC is the floor (about 0.5)
     truth = Channel.empty()
     if (params.truth == true) {
@@ -125,7 +152,7 @@ workflow {
     } else if (params.truth) {
         truth = Channel.of(['truth', file(params.truth.toString(), checkIfExists: true)])
     }
-    generated = SAMPLE.out.samples.mix(truth).toSortedList { a, b -> a[0] <=> b[0] }
+    generated = generated.mix(truth).toSortedList { a, b -> a[0] <=> b[0] }
         .map { list -> [list.collect { it[0] }, list.collect { it[1] }.flatten()] }
     def evaluation = [classifier: params.classifier, runs: params.classifier_runs, epochs: params.classifier_epochs,
                       width: params.classifier_width, batch: params.classifier_batch, hlf_set: params.hlf_set,
@@ -133,21 +160,24 @@ workflow {
     EVALUATE(params.geometry, evaluation, reference, generated)
 
     timing = Channel.of([])
-    if (params.timing) {
+    if (params.timing && 'icaloflow' in generators) {
         BENCH_SAMPLE(params.geometry, params.timing_batch_sizes, stage_view(views, 'full'))
         timing = BENCH_SAMPLE.out.timing.collect()
     }
-    REPORT(params.geometry, stage_view(views, 'full'), EVALUATE.out.evaluation, timing, trainings.map { it[1] }.collect(),
-        SAMPLE.out.manifest.collect())
+    REPORT(params.geometry, stage_view(views, 'full'), EVALUATE.out.evaluation, timing, trainings.map { it[1] }.collect().ifEmpty([]),
+        sample_manifests.collect().ifEmpty([]))
 
     // every task's versions.yml (nf-core's habit), one file in pipeline_info/: what ran, on which device
-    versions = CONFIG.out.versions.mix(VALIDATE.out.versions, PREPROCESS.out.versions, TRAIN_FLOW1.out.versions,
-        TRAIN_FLOW2.out.versions, TRAIN_FLOW3.out.versions, SAMPLE.out.versions, EVALUATE.out.versions, REPORT.out.versions)
+    versions = CONFIG.out.versions.mix(VALIDATE.out.versions, SAMPLE.out.versions, EVALUATE.out.versions, REPORT.out.versions)
+    if ('icaloflow' in generators) versions = versions.mix(PREPROCESS.out.versions, TRAIN_FLOW1.out.versions,
+        TRAIN_FLOW2.out.versions, TRAIN_FLOW3.out.versions)
+    if ('calodream' in generators) versions = versions.mix(DREAM_TRAIN_ENERGY.out.versions, DREAM_TRAIN_SHAPE.out.versions,
+        DREAM_SAMPLE.out.versions)
     if (!params.input) versions = versions.mix(SYNTH.out.versions)
     if (!params.reference && !params.input) versions = versions.mix(SYNTH_REFERENCE.out.versions)
     if (params.truth == true) versions = versions.mix(SYNTH_TRUTH.out.versions)
     if ('student' in variants) versions = versions.mix(DISTILL_FLOW2.out.versions, DISTILL_FLOW3.out.versions)
-    if (params.timing) versions = versions.mix(BENCH_SAMPLE.out.versions)
+    if (params.timing && 'icaloflow' in generators) versions = versions.mix(BENCH_SAMPLE.out.versions)
     versions.map { it.text.trim() }.unique().collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info",
         newLine: true, sort: true)
 }

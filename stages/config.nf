@@ -21,7 +21,7 @@ process CONFIG {
     stub:
     """
     mkdir -p views
-    for s in preprocess train1 train2 train3 distill2 distill3 full; do cp ${config} views/\$s.yaml; done
+    for s in preprocess train1 train2 train3 distill2 distill3 dream_energy dream_shape full; do cp ${config} views/\$s.yaml; done
     printf '"%s":\\n  icaloflow: "stub"\\n' ${task.process} > versions.yml
     """
 }

@@ -6,7 +6,7 @@ process SAMPLE {
     label 'gpu'
 
     input:
-    tuple val(geometry), val(events), val(seed)       // showers to generate, base-noise seed
+    tuple val(geometry), val(events), val(seed)       // showers to generate (0: one per reference shower), base-noise seed
     tuple val(variant), path(flow1, stageAs: 'flow1'), path(flow2, stageAs: 'flow2'), path(flow3, stageAs: 'flow3')
     path reference, stageAs: 'reference/*'   // its incident energies are sampled, as the CaloChallenge evaluation does
 
@@ -16,10 +16,12 @@ process SAMPLE {
     path 'versions.yml', emit: versions
 
     script:
+    def ref = [reference].flatten()[0]
+    def count = events ? "--events ${events}" : ''   // the first N of the reference's energies
     """
     export ICALOFLOW_THREADS=${task.cpus}
     icaloflow sample --geometry ${geometry} --flow1 flow1 --flow2 flow2 --flow3 flow3 \\
-        --events ${events} --seed ${seed} --out samples_${variant}.hdf5 \\
+        --energies ${ref} ${count} --seed ${seed} --out samples_${variant}.hdf5 \\
         --session-id ${workflow.sessionId}
     icaloflow info --versions-yml ${task.process} > versions.yml
     """

@@ -1,5 +1,6 @@
 package org.icaloflow.cfm;
 
+import org.icaloflow.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -171,7 +172,7 @@ public final class BespokeSolver implements AutoCloseable {
 
     private static NDArray meanSquaredNorm(NDArray diff) {
         long n = diff.getShape().get(0);
-        return diff.square().sum().div(Constants.like(diff, n));
+        return diff.square().sum().div(Scalars.like(diff, n));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.icaloflow.cfm;
 
+import org.icaloflow.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
@@ -31,7 +32,7 @@ public final class ReferenceTrajectory {
         List<NDArray> vs = new ArrayList<>(xs.size());
         NDManager m = x0.getManager();
         for (int k = 0; k < xs.size(); k++) {
-            vs.add(v.velocity(xs.get(k), Constants.scalar(m, x0.getDataType(), (double) k / solver.steps())));
+            vs.add(v.velocity(xs.get(k), Scalars.scalar(m, x0.getDataType(), (double) k / solver.steps())));
         }
         return new ReferenceTrajectory(xs, vs);
     }
@@ -63,9 +64,9 @@ public final class ReferenceTrajectory {
         double h = 1.0 / steps;
         NDArray x0 = states.get(k), x1 = states.get(k + 1);
         // s = (t − t_k)/h; Hermite basis h00 = 2s³ − 3s² + 1, h10 = s³ − 2s² + s, h01 = −2s³ + 3s², h11 = s³ − s²
-        NDArray s = t.sub((double) k * h).mul(Constants.like(t, steps));
+        NDArray s = t.sub((double) k * h).mul(Scalars.like(t, steps));
         NDArray s2 = s.mul(s), s3 = s2.mul(s);
-        NDArray two = Constants.like(t, 2), three = Constants.like(t, 3), hh = Constants.like(t, h);
+        NDArray two = Scalars.like(t, 2), three = Scalars.like(t, 3), hh = Scalars.like(t, h);
         NDArray h00 = s3.mul(two).sub(s2.mul(three)).add(1.0);
         NDArray h10 = s3.sub(s2.mul(two)).add(s);
         NDArray h01 = s2.mul(three).sub(s3.mul(two));

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.util.cuda.CudaUtils;
 import org.icaloflow.BuildInfo;
+import org.icaloflow.flow.EvalKernels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,6 +34,17 @@ public final class InfoCommand implements Runnable {
         System.out.println("default device: " + d);
         System.out.println("gpus: " + e.getGpuCount() + (CudaUtils.hasCuda() ? " (CUDA " + CudaUtils.getCudaVersionString() + ")" : ""));
         System.out.println("cpu threads: " + Runtime.getRuntime().availableProcessors());
+        System.out.println("eval kernels: " + kernelsLine(d));
+    }
+
+    /**
+     * Which eval-mode path flows take on device {@code d}: the choice ({@code icaloflow.kernels} /
+     * {@code ICALOFLOW_KERNELS}, docs/gpu.md) and what it means there.
+     */
+    static String kernelsLine(Device d) {
+        EvalKernels.Choice c = EvalKernels.choice();
+        EvalKernels k = EvalKernels.forDevice(d);
+        return c.key() + " (" + (k != null ? k.getClass().getSimpleName() + " on " + d : "tensor path on " + d) + ")";
     }
 
     /** One process's entry: {@code "NAME":} then two-space indented {@code key: "value"} lines, values quoted. */

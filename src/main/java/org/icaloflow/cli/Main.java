@@ -1,6 +1,7 @@
 package org.icaloflow.cli;
 
 import org.icaloflow.UserError;
+import org.icaloflow.flow.EvalKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
                 PreprocessCommand.class,
                 TrainCommand.class,
                 DistillCommand.class,
+                DreamCommand.class,
                 ReportCommand.class,
                 CompareCommand.class,
                 ValidateCommand.class,
@@ -41,9 +43,19 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */
+    /**
+     * Runs the CLI and returns its exit code (tests call this instead of {@link #main}). A bad
+     * {@code icaloflow.kernels} / {@code ICALOFLOW_KERNELS} value stops it at once with one line and exit code 2.
+     */
     public static int execute(String... args) {
         CommandLine cl = commandLine();
+        try {
+            EvalKernels.Choice.configured();
+        } catch (IllegalArgumentException e) {
+            cl.getErr().println("icaloflow: error: " + e.getMessage());
+            cl.getErr().flush();
+            return UserError.EXIT_CODE;
+        }
         return cl.execute(args);
     }
 

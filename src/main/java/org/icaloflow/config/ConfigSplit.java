@@ -32,6 +32,9 @@ public final class ConfigSplit {
         STAGES.put("train3", concat(common, "architecture.flow3_teacher", "training.flow3"));
         STAGES.put("distill2", concat(common, "architecture.flow2_teacher", "architecture.flow2_student", "distillation.flow2", "distillation.*options"));
         STAGES.put("distill3", concat(common, "architecture.flow3_teacher", "architecture.flow3_student", "distillation.flow3", "distillation.*options"));
+        // CaloDREAM (--generators calodream): each network's sizes and training, so that retraining one keeps the other
+        STAGES.put("dream_energy", concat(common, "calodream.energy", "calodream.training.energy"));
+        STAGES.put("dream_shape", concat(common, "calodream.shape", "calodream.training.shape"));
     }
 
     private static List<String> concat(List<String> a, String... b) {
@@ -64,9 +67,15 @@ public final class ConfigSplit {
                     src.fields().forEachRemaining(f -> {
                         if (!f.getKey().matches("flow\\d")) dst.set(f.getKey(), f.getValue().deepCopy());
                     });
-                } else if (src.has(parts[1])) {
-                    ObjectNode dst = out.has(parts[0]) ? (ObjectNode) out.get(parts[0]) : out.putObject(parts[0]);
-                    dst.set(parts[1], src.get(parts[1]).deepCopy());
+                } else {
+                    // a nested key (section.key or section.sub.key): copied when present, its parents created
+                    JsonNode value = src;
+                    for (int i = 1; i < parts.length && value != null; i++) value = value.get(parts[i]);
+                    if (value == null) continue;
+                    ObjectNode dst = out;
+                    for (int i = 0; i < parts.length - 1; i++)
+                        dst = dst.has(parts[i]) ? (ObjectNode) dst.get(parts[i]) : dst.putObject(parts[i]);
+                    dst.set(parts[parts.length - 1], value.deepCopy());
                 }
             }
             if (!out.has("architecture")) out.putObject("architecture");

@@ -14,7 +14,8 @@ import java.util.List;
  * One configuration file (configs/ds2.yaml, configs/ds3.yaml, configs/test.yaml): the paper's
  * hyperparameters as data. Sections: {@code geometry}, {@code architecture} (Table II),
  * {@code preprocess}, {@code training} (Table III, teachers), {@code distillation} (Table III, students),
- * {@code tracking}.
+ * {@code tracking}, and {@code calodream} (CaloDREAM's networks, its paper's Table 1: {@link CalodreamConfig};
+ * optional).
  */
 public record RunConfig(
         @JsonProperty("geometry") String geometry,
@@ -22,7 +23,8 @@ public record RunConfig(
         @JsonProperty("preprocess") Preprocess preprocess,
         @JsonProperty("training") Training training,
         @JsonProperty("distillation") Distillation distillation,
-        @JsonProperty("tracking") Tracking tracking) {
+        @JsonProperty("tracking") Tracking tracking,
+        @JsonProperty("calodream") CalodreamConfig calodream) {
 
     public RunConfig {
         if (preprocess == null) preprocess = new Preprocess(null, null);
@@ -134,6 +136,8 @@ public record RunConfig(
             if (distillation.flow2() != null) distillation.flow2().validate("distillation.flow2", FlowRole.FIRST_LAYER);
             if (distillation.flow3() != null) distillation.flow3().validate("distillation.flow3", FlowRole.NEXT_LAYER);
         }
+        if (calodream != null)
+            calodream.validate(geometry != null && !geometry.endsWith(".xml") ? org.icaloflow.data.Geometry.forName(geometry) : null);
         // sections may be absent in the per-stage files of `icaloflow config split`: check what is there
         Architecture a = architecture;
         for (FlowRole f : List.of(FlowRole.FIRST_LAYER, FlowRole.NEXT_LAYER)) {

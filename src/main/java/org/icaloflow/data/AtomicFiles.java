@@ -104,6 +104,15 @@ public final class AtomicFiles {
         deleteTreeQuietly(old);
     }
 
+    /** Creates {@code folder} and its parents, or ends with one line naming it (an output folder). */
+    public static void createFolder(Path folder) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new UserError(folder + ": cannot create folder (" + e.getMessage() + ")");
+        }
+    }
+
     /** Deletes a folder tree (or a file) if present, ignoring failures (for cleanup paths). */
     public static void deleteTreeQuietly(Path p) {
         if (!Files.exists(p)) return;

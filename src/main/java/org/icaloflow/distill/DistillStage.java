@@ -103,7 +103,7 @@ public final class DistillStage {
                             System.err.println("icaloflow distill: diversity weights per incident-energy bin " + Arrays.toString(div.binWeights()));
                         }
                         DistillationObjective objective = new DistillationObjective(teacher, ds, flow, agg, div);
-                        Trainer.Result t = new Trainer(studentSpec, train, select, s.trainerOptions(name, settings), tracker, objective).run();
+                        Trainer.Result t = Trainer.flow(studentSpec, train, select, s.trainerOptions(name, settings), tracker, objective).run();
                         if (!t.completed()) return t;
                         StageManifest m = new StageManifest("distill");
                         m.addInput(config);

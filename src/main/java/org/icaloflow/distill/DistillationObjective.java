@@ -9,6 +9,8 @@ import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
 import org.icaloflow.flow.Trace;
 import org.icaloflow.UserError;
+import org.icaloflow.train.Flows;
+import org.icaloflow.train.ModelKind;
 import org.icaloflow.train.Objective;
 import org.icaloflow.train.TrainingData;
 
@@ -46,7 +48,7 @@ import java.util.SplittableRandom;
  * selection-set condition, with the same base samples at every evaluation (common random numbers make
  * successive estimates comparable).
  */
-public final class DistillationObjective implements Objective {
+public final class DistillationObjective implements Objective<Flow> {
     public static final String LX = "lx", LX_STATES = "lx_states", LX_MADE = "lx_made",
             LZ = "lz", LZ_STATES = "lz_states", LZ_MADE = "lz_made", PHYSICS = "physics";
 
@@ -97,9 +99,11 @@ public final class DistillationObjective implements Objective {
         return teacher;
     }
 
+    /** The student of the trained spec ({@link #studentOf}): the teacher's permutations and data type. */
     @Override
-    public Flow create(FlowSpec spec, NDManager manager) {
-        return studentOf(teacher, spec, manager);
+    public Flow create(ModelKind<Flow> kind, NDManager root) {
+        if (!(kind instanceof Flows.Kind k)) throw new IllegalArgumentException("distillation trains flows, not " + kind.describe());
+        return studentOf(teacher, k.spec(), root);
     }
 
     /**

@@ -1,6 +1,6 @@
 package org.icaloflow.evaluate;
 
-import org.icaloflow.UserError;
+import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerSource;
 import org.icaloflow.data.StageManifest;
@@ -12,7 +12,6 @@ import org.icaloflow.track.DatasetInput;
 import org.icaloflow.track.ShowerDatasets;
 import org.icaloflow.track.Tags;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,11 +46,7 @@ public final class EvaluateStage {
     public static Evaluation.Result run(Inputs in) {
         Geometry g = in.geometry();
         Path out = in.out();
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UserError(out + ": cannot create (" + e.getMessage() + ")");
-        }
+        AtomicFiles.createFolder(out);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("geometry", g.name());
         settings.put("threshold_mev", in.thresholdMeV());

@@ -17,15 +17,15 @@ import java.util.List;
  *
  * <p>The sequential (D-pass) direction frees its per-feature temporaries as it goes and is differentiable too (no
  * in-place writes). In eval mode ({@link #setEvalMode}) the masked weights are computed once and cached until
- * {@link #markParametersChanged()} (no gradient through them), and where {@link EvalKernels} handle the device
- * they take the sequential direction and the sampling spline inverse.
+ * {@link #markParametersChanged()} (no gradient through them), and where {@link EvalKernels#forDevice} gives
+ * kernels for the device (the CPU's, unless {@code icaloflow.kernels=tensor}) they take the sequential direction
+ * and the sampling spline inverse; otherwise (a CUDA device) the tensor code below runs.
  */
 public final class AutoregressiveSplineBlock implements Transform {
     private final Made made;
     private final RationalQuadraticSpline spline;
     private final FlowKind kind;
     private final NDManager manager;
-    private final EvalKernels kernels = EvalKernels.installed();
 
     private boolean evalMode;
     private long version;
@@ -104,8 +104,9 @@ public final class AutoregressiveSplineBlock implements Transform {
         return cache;
     }
 
-    private boolean fast(NDManager m) {
-        return evalMode && kernels != null && kernels.handles(m.getDevice());
+    /** The eval-mode kernels for m's device, or null: the tensor path (training mode, a CUDA device, the switch). */
+    private EvalKernels kernels(NDManager m) {
+        return evalMode ? EvalKernels.forDevice(m.getDevice()) : null;
     }
 
     @Override
@@ -126,7 +127,8 @@ public final class AutoregressiveSplineBlock implements Transform {
         }
         NDManager m = y.getManager();
         NDArray params = made.forward(y, made.conditionTerm(c, m), weights(m));
-        return fast(m) ? kernels.splineInverse(spline, y, params) : spline.inverseValues(y, params);
+        EvalKernels kernels = kernels(m);
+        return kernels != null ? kernels.splineInverse(spline, y, params) : spline.inverseValues(y, params);
     }
 
     /**
@@ -141,8 +143,10 @@ public final class AutoregressiveSplineBlock implements Transform {
         }
         Made.Weights w = weights(m);
         NDArray condTerm = made.conditionTerm(c, m);
-        if (fast(m)) {
-            return kernels.sequential(spline, known, inverse, trace, (u, k) -> made.forwardFeature(u, condTerm, w, k));
+        EvalKernels kernels = kernels(m);
+        if (kernels != null) {
+            return kernels.sequential(spline, known, inverse, trace, (u, k) -> made.forwardFeature(u, condTerm, w, k),
+                    made.onHost(w), condTerm);
         }
         // sequential: build the unknown side feature by feature; the MADE reads the unknown side.
         // No in-place writes (column k is added as out_k * e_k, exact), so this stays differentiable;

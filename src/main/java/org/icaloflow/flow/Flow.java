@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.icaloflow.nn.Network;
 import java.util.Random;
 
 /**
@@ -36,7 +37,7 @@ import java.util.Random;
  * parameters change ({@link #markParametersChanged()}, which the optimiser's step hook and loading call); cached
  * weights carry no gradient. Checkpoints: {@code org.icaloflow.flow.io.FlowCheckpoint}.
  */
-public final class Flow implements AutoCloseable {
+public final class Flow implements Network {
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
     private final FlowSpec spec;
@@ -45,7 +46,6 @@ public final class Flow implements AutoCloseable {
     private final int[][] perms; // perms[i]: block i input[:, j] = previous output[:, perms[i][j]]; null for i = 0
     private final List<AutoregressiveSplineBlock> blocks = new ArrayList<>();
     private final CompositeTransform transform;
-    private final EvalKernels kernels = EvalKernels.installed();
     private boolean evalMode;
 
     private Flow(FlowSpec spec, NDManager parent, DataType dataType, int[][] permutations) {
@@ -274,13 +274,13 @@ public final class Flow implements AutoCloseable {
 
     /**
      * z → x only, for sampling: the same values as {@link #inverse}{@code (z, cond).x()} without the per-block trace
-     * and, where the direction is one pass (IAF), without computing log-determinants. Where {@link EvalKernels}
-     * handle the device it works in row chunks they choose (on the CPU: bounded temporaries).
+     * and, where the direction is one pass (IAF), without computing log-determinants. Where
+     * {@link EvalKernels#forDevice} gives kernels for the device it works in row chunks they choose (on the CPU:
+     * bounded temporaries); otherwise (a CUDA device, or {@code icaloflow.kernels=tensor}) in one batch.
      */
     public NDArray sampleFrom(NDArray z, NDArray cond) {
-        long rows = kernels != null && kernels.handles(z.getDevice())
-                ? kernels.sampleChunkRows((long) spec.paramsPerFeature() * spec.dim())
-                : Long.MAX_VALUE;
+        EvalKernels kernels = EvalKernels.forDevice(z.getDevice());
+        long rows = kernels != null ? kernels.sampleChunkRows((long) spec.paramsPerFeature() * spec.dim()) : Long.MAX_VALUE;
         return sampleFrom(z, cond, rows);
     }
 

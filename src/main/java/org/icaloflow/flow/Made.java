@@ -193,6 +193,8 @@ public final class Made {
         /** Eval caches only: output weights and biases regrouped per feature, (D, W, P) and (D, P), contiguous. */
         final NDArray outByFeature;
         final NDArray biasByFeature;
+        /** Eval caches only: the same weights as Java arrays, built on first use ({@link Made#onHost}). */
+        private MadeOnHost host;
 
         Weights(NDArray in, List<NDArray> hidden, NDArray out) {
             this(in, hidden, out, null, null);
@@ -296,6 +298,41 @@ public final class Made {
             bk = biases.get(m, new ai.djl.ndarray.index.NDIndex(":, {}", k));
         }
         return h.matMul(wk).add(bk).reshape(x.getShape().get(0), paramsPerFeature, 1);
+    }
+
+    /**
+     * The eval-mode cached weights {@code w} (from {@link #cachedWeights}) as float32 Java arrays, built on the first
+     * {@code weights()} and kept with {@code w}; that gives null for weights that are not an eval cache or not float32.
+     */
+    public MadeOnHost.Source onHost(Weights w) {
+        return new MadeOnHost.Source() {
+            @Override
+            public long multiplyAddsPerStep() {
+                return MadeOnHost.multiplyAddsPerStep(widths, paramsPerFeature);
+            }
+
+            @Override
+            public MadeOnHost weights() {
+                return hostWeights(w);
+            }
+        };
+    }
+
+    private MadeOnHost hostWeights(Weights w) {
+        if (w.outByFeature == null || dataType != DataType.FLOAT32) {
+            return null;
+        }
+        if (w.host == null) {
+            float[][] hidden = new float[w.hidden.size()][];
+            float[][] hiddenBias = new float[w.hidden.size()][];
+            for (int l = 0; l < hidden.length; l++) {
+                hidden[l] = w.hidden.get(l).toFloatArray();
+                hiddenBias[l] = hidB.get(l).toFloatArray();
+            }
+            w.host = new MadeOnHost(dim, paramsPerFeature, widths.clone(), w.in.toFloatArray(), hidden, hiddenBias,
+                    w.outByFeature.toFloatArray(), w.biasByFeature.toFloatArray());
+        }
+        return w.host;
     }
 
     /**

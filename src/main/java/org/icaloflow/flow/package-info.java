@@ -20,7 +20,9 @@
  *   <li>{@link org.icaloflow.flow.Made}: conditional MADE with cacheable masked weights.</li>
  *   <li>{@link org.icaloflow.flow.RationalQuadraticSpline}: K-bin RQ spline on [−B, B], identity tails.</li>
  *   <li>{@link org.icaloflow.flow.EvalKernels}: the service through which a device's faster, non-differentiable
- *       eval-mode paths plug in (found with ServiceLoader; the CPU's live in {@code org.icaloflow.flow.cpu}).</li>
+ *       eval-mode paths plug in (found with ServiceLoader; the CPU's live in {@code org.icaloflow.flow.cpu}), and
+ *       the switch {@code icaloflow.kernels} / {@code ICALOFLOW_KERNELS} = {@code auto} | {@code tensor} that makes a
+ *       CPU take the tensor code a CUDA device takes (docs/gpu.md).</li>
  * </ul>
  *
  * <p>Speed (docs/flow.md): MADE outputs are parameter-major, (N, 3K−1, D), so the spline's per-bin reductions run

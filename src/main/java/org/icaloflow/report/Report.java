@@ -39,6 +39,10 @@ public final class Report {
         PAPER_TABLE_IV.put("ds2 student", new String[]{"0.840(3)", "0.286(5)", "0.838(2)", "0.283(4)"});
         PAPER_TABLE_IV.put("ds3 teacher", new String[]{"0.911(3)", "0.465(6)", "0.941(1)", "0.561(3)"});
         PAPER_TABLE_IV.put("ds3 student", new String[]{"0.910(8)", "0.462(18)", "0.951(1)", "0.601(5)"});
+        // CaloDREAM: the CaloChallenge 2022 final results (arXiv:2410.21611) as quoted in the CaloDREAM paper and issue 16,
+        // made with the challenge's evaluator (high level: its 2 + 8L set); no JSD given
+        PAPER_TABLE_IV.put("ds2 calodream", new String[]{"0.531", "", "0.521", ""});
+        PAPER_TABLE_IV.put("ds3 calodream", new String[]{"0.630", "", "0.524", ""});
         PAPER_TABLE_V.put("ds2 teacher", Map.of(1, "7.12e4 / 8.84e4", 10, "7.10e3 / 1.21e4", 100, "7.75e2 / 3.47e3", 1000, "1.65e2 / –", 10000, "1.21e2 / –"));
         PAPER_TABLE_V.put("ds2 student", Map.of(1, "1.06e3 / 4.08e3", 10, "2.79e2 / 4.08e2", 100, "2.99e1 / 4.93e1", 1000, "2.18 / –", 10000, "1.34 / –"));
     }
@@ -165,7 +169,7 @@ public final class Report {
                 if (key[0].equals(CONTROL)) continue;
                 boolean high = key[1].toLowerCase(Locale.ROOT).startsWith("high");
                 String set = cr.inputSet(g.getKey());
-                String[] paper = high && !set.equals("paper") ? null : PAPER_TABLE_IV.get((in.geometry() + " " + key[0]).toLowerCase(Locale.ROOT));
+                String[] paper = paperTableIv(key[0], high, set);
                 boolean under = cr.underPowered(key[0], key[1]);
                 double[] auc = g.getValue().stream().mapToDouble(v -> v[0]).toArray();
                 double[] jsd = g.getValue().stream().mapToDouble(v -> v[1]).toArray();
@@ -188,6 +192,17 @@ public final class Report {
         String speed = studentSpeedUp();
         if (speed != null) para(speed);
         for (String line : configSummary()) para(line);
+    }
+
+    /**
+     * The published {low AUC, low JSD, high AUC, high JSD} for a sample of this run's geometry, or null. The paper's
+     * Table IV high-level values were made with the paper's (mid-2023) input set only, CaloDREAM's (the CaloChallenge
+     * final results) with the challenge's set only: beside another set they would compare different tests.
+     */
+    private String[] paperTableIv(String sample, boolean high, String inputSet) {
+        String madeWith = sample.equalsIgnoreCase("calodream") ? "challenge" : "paper";
+        if (high && !inputSet.equals(madeWith)) return null;
+        return PAPER_TABLE_IV.get((in.geometry() + " " + sample).toLowerCase(Locale.ROOT));
     }
 
     /** "Student speed-up over the teacher: ×a at batch b, ..." from the timing tables, or null. */
@@ -264,8 +279,7 @@ public final class Report {
             boolean high = key[1].toLowerCase(Locale.ROOT).startsWith("high");
             String[] inf = info.get(g.getKey());
             String set = cr.inputSet(g.getKey());
-            // the paper's Table IV high-level values were made with the paper's (mid-2023) set only
-            String[] paper = high && !set.equals("paper") ? null : PAPER_TABLE_IV.get((in.geometry() + " " + key[0]).toLowerCase(Locale.ROOT));
+            String[] paper = paperTableIv(key[0], high, set);
             table.add(List.of(key[0], key[1], set, inf == null ? "" : inf[3], String.valueOf(auc.length),
                     flag != null ? flag : meanStd(auc), flag != null ? "under-powered" : meanStd(jsd),
                     paper == null ? "" : paper[high ? 2 : 0], paper == null ? "" : paper[high ? 3 : 1]));
@@ -274,7 +288,8 @@ public final class Report {
         para("AUC 0.5 and JSD 0 mean the classifier cannot tell generated from reference showers. Mean ± standard deviation over runs; the paper's values are for Geant4 references of 100k showers."
                 + " Each test uses the same number of showers from both classes (the smaller count; the larger class subsampled with the run's seed), given in 'showers per class'."
                 + " High-level input set: 'paper' = the mid-2023 evaluator of the paper's Table IV (1 + 5L inputs), 'challenge' = the CaloChallenge evaluator since 27 Nov 2023 (2 + 8L);"
-                + " the paper's high-level values are printed only beside the 'paper' set.");
+                + " the paper's high-level values are printed only beside the 'paper' set."
+                + " CaloDREAM's published values (row 'calodream') are the CaloChallenge 2022 final results, made with the 'challenge' set and printed only beside it.");
         if (!controlAuc.isEmpty()) {
             para("Control row ('control'): the simulation tested against itself distorted in a known way — the reference against the truth sample"
                     + " (where the run has one; else reference half A against the disjoint half B) with every voxel energy multiplied by 1.1 (E_inc unchanged),"
@@ -391,6 +406,7 @@ public final class Report {
                 try {
                     var j = org.icaloflow.data.StageManifest.read(manifest);
                     if (j.has("stage") && j.has("flow")) title = j.get("stage").asText() + " flow " + j.get("flow").asText();
+                    else if (j.has("stage") && j.has("network")) title = "CaloDREAM " + j.get("network").asText() + " network (" + j.get("stage").asText() + ")";
                     if (j.has("result")) result = j.get("result").toString();
                 } catch (UserError ignored) {
                     // not readable: the folder name stays the title

@@ -7,6 +7,7 @@ import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerWriter;
 import org.icaloflow.data.StageManifest;
+import org.icaloflow.flow.EvalKernels;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.io.FlowCheckpoint;
 import org.icaloflow.stage.StageRun;
@@ -77,6 +78,7 @@ public final class SampleStage {
             params.put("threshold_mev", in.thresholdMeV());
             params.put("renormalise", in.renormalise());
             params.put("device", root.getDevice().toString());
+            params.put("kernels", kernels(root));
             params.put("models", models.describe());
             Stats st = StageRun.run(in.tracking(), "icaloflow", journal, "sample-" + variantName(models), tags, params, run -> {
                 Stats s = generate(in, models, root, opts);
@@ -100,6 +102,14 @@ public final class SampleStage {
                 System.err.printf("icaloflow sample: warning: %d non-finite flow outputs were set to zero energy%n", st.nonFinite);
             return new Result(st.files, manifestPath);
         }
+    }
+
+    /**
+     * The eval-mode path the flows took on root's device: {@code cpu} (the CPU's kernels) or {@code tensor} (a CUDA
+     * device, or {@code icaloflow.kernels=tensor}; docs/gpu.md).
+     */
+    static String kernels(NDManager root) {
+        return EvalKernels.forDevice(root.getDevice()) != null ? "cpu" : "tensor";
     }
 
     private static final class Stats {
@@ -136,6 +146,7 @@ public final class SampleStage {
         settings.put("energies", in.energiesSource() == null ? DRAWN_ENERGIES : in.energiesSource());
         settings.put("precision", in.precision().name().toLowerCase(Locale.ROOT));
         settings.put("device", root.getDevice().toString());
+        settings.put("kernels", kernels(root));
         m.put("settings", settings);
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("showers", n);

@@ -2,6 +2,7 @@ package org.icaloflow.train;
 
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
+import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Sha256;
 import org.icaloflow.data.StageManifest;
 import org.icaloflow.flow.io.FlowCheckpoint;
@@ -12,7 +13,6 @@ import org.icaloflow.track.ShowerDatasets;
 import org.icaloflow.track.Tags;
 import org.icaloflow.track.Tracker;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -58,11 +58,7 @@ public record FlowStageInputs(Path config, Path data, Path out, boolean resume, 
 
     /** Creates the output folder. */
     public void createOutput() {
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UserError(out + ": cannot create folder (" + e.getMessage() + ")");
-        }
+        AtomicFiles.createFolder(out);
     }
 
     /** The run's configuration (as an artifact) and training showers (as its and the pipeline's dataset input). */

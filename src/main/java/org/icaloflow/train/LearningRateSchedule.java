@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Learning-rate (and Adam β1) schedules of the paper's Table III, as the authors' run.py builds them with
- * torch.optim.lr_scheduler: {@code onecycle} is OneCycleLR, {@code multistep} is MultiStepLR.
+ * torch.optim.lr_scheduler: {@code onecycle} is OneCycleLR, {@code multistep} is MultiStepLR; {@code cosine}
+ * (CosineAnnealingLR over the whole run) is CaloDREAM's (its Tables 1 and 2).
  * {@code rate(step, clock)} and {@code beta1(step, clock)} are asked before optimiser step {@code step}
  * (counted from 0, skipped batches included); a schedule is a pure function of the step, so a resumed run
  * continues it exactly.
@@ -17,6 +18,7 @@ import java.util.List;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = LearningRateSchedule.OneCycle.class, name = "onecycle"),
         @JsonSubTypes.Type(value = LearningRateSchedule.MultiStep.class, name = "multistep"),
+        @JsonSubTypes.Type(value = LearningRateSchedule.Cosine.class, name = "cosine"),
         @JsonSubTypes.Type(value = LearningRateSchedule.Constant.class, name = "constant")
 })
 public sealed interface LearningRateSchedule {
@@ -201,6 +203,31 @@ public sealed interface LearningRateSchedule {
             for (int m : milestones) if (m < 1) throw new IllegalArgumentException(where + ".milestones must be scheduler steps >= 1");
             if (!List.of("epoch", "selection", "batch").contains(stepEvery))
                 throw new IllegalArgumentException(where + ".stepEvery must be epoch, selection or batch, got '" + stepEvery + "'");
+        }
+    }
+
+    /**
+     * torch's CosineAnnealingLR with {@code T_max} = the run's optimiser steps, stepped once per batch:
+     * {@code minLr + (maxLr − minLr)(1 + cos(π·step/total))/2}, from {@code maxLr} at step 0 towards {@code minLr}
+     * (default 0). CaloDREAM's networks use it with maxLr 1e-3 (paper Tables 1 and 2: "cosine, max LR 1e-3"; the
+     * paper gives no warm-up or floor). β1 stays at Adam's 0.9.
+     */
+    record Cosine(@JsonProperty(value = "maxLr", required = true) double maxLr,
+                  @JsonProperty("minLr") Double minLr) implements LearningRateSchedule {
+        public Cosine {
+            if (minLr == null) minLr = 0.0;
+        }
+
+        @Override
+        public double rate(long step, Clock clock) {
+            double pct = Math.min(step, clock.totalSteps()) / (double) Math.max(1, clock.totalSteps());
+            return minLr + (maxLr - minLr) * (1 + Math.cos(Math.PI * pct)) / 2;
+        }
+
+        @Override
+        public void validate(String where) {
+            positive(where + ".maxLr", maxLr);
+            if (!(minLr >= 0 && minLr <= maxLr)) throw new IllegalArgumentException(where + ".minLr must be in [0, maxLr], got " + minLr);
         }
     }
 

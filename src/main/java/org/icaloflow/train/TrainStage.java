@@ -61,7 +61,7 @@ public final class TrainStage {
                          EncodedShowers selectFile = EncodedShowers.open(s.data().resolve(Preprocessor.SELECT))) {
                         TrainingData train = FlowData.of(flow, trainFile, settings, 0);
                         TrainingData select = FlowData.of(flow, selectFile, settings, settings.selectShowers());
-                        Trainer.Result r = new Trainer(spec, train, select, s.trainerOptions(name, settings), tracker).run();
+                        Trainer.Result r = Trainer.flow(spec, train, select, s.trainerOptions(name, settings), tracker).run();
                         double peak = ProcessStats.peakRssMiB();
                         tracker.logMetric("peak_rss_mib", peak, r.steps());
                         if (!r.completed()) return new Result(r, peak);

@@ -12,8 +12,8 @@ import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Json;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowSpec;
-import org.icaloflow.flow.io.FlowCheckpoint;
 import org.icaloflow.nn.Adam;
+import org.icaloflow.nn.Network;
 import org.icaloflow.track.Tracker;
 
 import java.io.IOException;
@@ -29,11 +29,12 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Trains one flow with Adam and a learning-rate schedule, minimising an {@link Objective} (maximum
- * likelihood, paper Eqs. 3-5, for the teachers; probability density distillation for the students) and
- * keeping the model with the lowest selection value.
+ * Trains one network ({@link ModelKind}: a flow, or one of CaloDREAM's networks) with Adam and a learning-rate
+ * schedule, minimising an {@link Objective} (maximum likelihood, paper Eqs. 3-5, for the teachers; probability
+ * density distillation for the students; flow matching for CaloDREAM) and keeping the model with the lowest
+ * selection value. {@link #flow} makes the trainer of a flow.
  *
- * <p>Output folder ({@link ModelFolder}): {@code model/} (the selected flow), {@code checkpoint/} (the latest flow, optimiser and
+ * <p>Output folder ({@link ModelFolder}): {@code model/} (the selected network), {@code checkpoint/} (the latest network, optimiser and
  * loop state, written at every selection point: a killed run resumes from it and loses at most the work
  * since), {@code history.csv} (training and selection losses, then the objective's separate loss terms),
  * {@code loss.png}.
@@ -41,7 +42,7 @@ import java.util.stream.Stream;
  * <p>A batch whose loss is NaN or infinite is skipped, counted and logged; {@code maxBadBatches} in a row
  * stop the run with a clear error. Every temporary tensor lives in a per-step NDManager scope.
  */
-public final class Trainer {
+public final class Trainer<M extends Network> {
 
     /**
      * Where and how to run. {@code stopAfterSteps} > 0 abandons the run after that many steps, as a kill would.
@@ -59,25 +60,31 @@ public final class Trainer {
     public record Result(double bestSelectLoss, long bestStep, long steps, long badBatches, boolean resumed, boolean completed) {
     }
 
-    private final FlowSpec spec;
+    private final ModelKind<M> kind;
     private final TrainingData train, select;
     private final Options o;
     private final TrainingSettings s;
     private final Tracker tracker;
-    private final Objective objective;
+    private final Objective<M> objective;
 
-    /** Maximum-likelihood training. */
-    public Trainer(FlowSpec spec, TrainingData train, TrainingData select, Options options, Tracker tracker) {
-        this(spec, train, select, options, tracker, Objective.mle());
+    /** Maximum-likelihood training of a flow of {@code spec}. */
+    public static Trainer<Flow> flow(FlowSpec spec, TrainingData train, TrainingData select, Options options, Tracker tracker) {
+        return flow(spec, train, select, options, tracker, Objective.mle());
     }
 
-    public Trainer(FlowSpec spec, TrainingData train, TrainingData select, Options options, Tracker tracker,
-                   Objective objective) {
-        if (train.dim() != spec.dim() || train.conditionDim() != spec.conditionDim())
+    /** A flow of {@code spec} minimising {@code objective} (which may create it: a student from its teacher). */
+    public static Trainer<Flow> flow(FlowSpec spec, TrainingData train, TrainingData select, Options options, Tracker tracker,
+                                     Objective<Flow> objective) {
+        return new Trainer<>(Flows.of(spec), train, select, options, tracker, objective);
+    }
+
+    public Trainer(ModelKind<M> kind, TrainingData train, TrainingData select, Options options, Tracker tracker,
+                   Objective<M> objective) {
+        if (train.dim() != kind.dim() || train.conditionDim() != kind.conditionDim())
             throw new UserError(options.name() + ": data has dim " + train.dim() + " / condition " + train.conditionDim()
-                    + " but the architecture expects " + spec.dim() + " / " + spec.conditionDim());
+                    + " but the architecture expects " + kind.dim() + " / " + kind.conditionDim());
         if (train.size() == 0 || select.size() == 0) throw new UserError(options.name() + ": empty training or selection set");
-        this.spec = spec;
+        this.kind = kind;
         this.train = train;
         this.select = select;
         this.o = options;
@@ -110,25 +117,25 @@ public final class Trainer {
         List<String> history = new ArrayList<>();
         boolean resumed = false;
         try (NDManager root = NDManager.newBaseManager()) {
-            Flow flow;
+            M flow;
             Adam adam;
             if (o.resume() && Files.isRegularFile(ckpt.resolve("state.json"))) {
-                flow = FlowCheckpoint.load(ckpt.resolve("flow"), root, spec);
-                adam = new Adam(flow.parameters(), 0, flow::markParametersChanged);
+                flow = kind.load(ckpt.resolve(kind.checkpointEntry()), root);
+                adam = newAdam(kind, flow);
                 readState(ckpt, st, adam, history);
                 resumed = true;
                 o.log().printf(Locale.ROOT, "%s: resuming from %s at epoch %d, step %d (best selection loss %.5g)%n",
                         o.name(), ckpt, st.epoch + 1, st.step, st.best);
             } else {
-                flow = objective.create(spec, root);
-                adam = new Adam(flow.parameters(), 0, flow::markParametersChanged);
+                flow = objective.create(kind, root);
+                adam = newAdam(kind, flow);
                 StringBuilder header = new StringBuilder("kind,epoch,step,loss,lr,samples_per_s");
                 for (String t : objective.terms()) header.append(',').append(t);
                 history.add(header.toString());
             }
             try {
                 o.log().printf(Locale.ROOT, "%s: %s, %d parameters, %d training / %d selection samples, %d epochs x %d batches of %d, device %s%n",
-                        o.name(), spec.kind(), flow.parameterCount(), train.size(), select.size(), s.epochs(), spe,
+                        o.name(), kind.describe(), flow.parameterCount(), train.size(), select.size(), s.epochs(), spe,
                         s.batchSize(), root.getDevice());
                 Progress progress = new Progress(o.log(), o.name(), total, st.step);
                 long stepsThisRun = 0;
@@ -147,7 +154,7 @@ public final class Trainer {
                         double beta1 = s.schedule().beta1(st.step, clock);
                         adam.setLearningRate(lr);
                         adam.setBeta1(beta1);
-                        double loss = step(flow, adam, b, objective, st.step, terms);
+                        double loss = step(kind, flow, adam, b, objective, st.step, terms);
                         st.step++;
                         st.batchInEpoch++;
                         stepsThisRun++;
@@ -201,7 +208,7 @@ public final class Trainer {
                             if (better) {
                                 st.best = sl;
                                 st.bestStep = st.step;
-                                saveFlow(flow, best);
+                                save(kind, flow, best);
                                 tracker.logMetric("best_" + objective.selectionName(), sl, st.step);
                             }
                             progress.selection(st.step, objective.selectionDescription(), sl, better);
@@ -222,7 +229,7 @@ public final class Trainer {
                 }
                 progress.done();
                 if (st.bestStep < 0) throw new UserError(o.name() + ": no finite selection loss: nothing to keep");
-                if (!best.equals(out.model())) copyFlow(best, out.model());
+                if (!best.equals(out.model())) copyFolder(best, out.model());
                 writeHistory(out.history(), history);
                 LossCurve.write(out.lossPlot(), o.name(), history);
                 return new Result(st.best, st.bestStep, st.step, st.badTotal, resumed, true);
@@ -237,15 +244,16 @@ public final class Trainer {
      * One optimiser step on a batch; returns its loss, NaN/inf when skipped (no update). The objective's
      * separate terms go into {@code terms}.
      */
-    static double step(Flow flow, Adam adam, TrainingData.Batch b, Objective objective, long step, double[] terms) {
+    static <M extends Network> double step(ModelKind<M> kind, M model, Adam adam, TrainingData.Batch b, Objective<M> objective,
+                                           long step, double[] terms) {
         double loss;
         // the batch's arrays (the forward pass's values, freed by the backward pass only where no array still holds
         // them) are released before the optimiser's update, so that its temporaries do not add to them
-        try (NDManager m = flow.manager().newSubManager()) {
-            NDArray x = m.create(b.x(), new Shape(b.n(), flow.spec().dim()));
-            NDArray c = flow.spec().conditionDim() > 0 ? m.create(b.c(), new Shape(b.n(), flow.spec().conditionDim())) : null;
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray x = m.create(b.x(), new Shape(b.n(), kind.dim()));
+            NDArray c = kind.conditionDim() > 0 ? m.create(b.c(), new Shape(b.n(), kind.conditionDim())) : null;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Objective.Loss ol = objective.loss(flow, x, c, b, step);
+                Objective.Loss ol = objective.loss(model, x, c, b, step);
                 NDArray l = ol.total();
                 loss = l.getFloat();
                 for (int k = 0; k < terms.length; k++) terms[k] = ol.terms()[k].getFloat();
@@ -255,6 +263,11 @@ public final class Trainer {
         }
         adam.step();
         return loss;
+    }
+
+    /** Adam with betas (0.9, 0.999) and the kind's ε ({@link ModelKind#optimizerEpsilon}). */
+    private static <M extends Network> Adam newAdam(ModelKind<M> kind, M model) {
+        return new Adam(model.parameters(), 0, 0.9, 0.999, kind.optimizerEpsilon(), model::markParametersChanged);
     }
 
     /** Mean negative log-likelihood of {@code data} under {@code flow}, without gradients. */
@@ -310,17 +323,17 @@ public final class Trainer {
 
     // ------------------------------------------------------------------ files
 
-    /** Saves a flow into {@code dir} atomically: a temp folder renamed into place. */
-    public static void saveFlow(Flow flow, Path dir) {
+    /** Saves a network into {@code dir} atomically: a temp folder renamed into place. */
+    static <M extends Network> void save(ModelKind<M> kind, M model, Path dir) {
         try {
-            AtomicFiles.writeFolder(dir, tmp -> FlowCheckpoint.save(flow, tmp));
+            AtomicFiles.writeFolder(dir, tmp -> kind.save(model, tmp));
         } catch (IOException e) {
             throw new UserError(dir + ": cannot write (" + e.getMessage() + ")");
         }
     }
 
-    /** Copies a saved flow folder (flat: flow.json, params.bin) into {@code dir} atomically. */
-    static void copyFlow(Path from, Path dir) {
+    /** Copies a saved network folder (flat: e.g. flow.json, params.bin) into {@code dir} atomically. */
+    static void copyFolder(Path from, Path dir) {
         try {
             AtomicFiles.writeFolder(dir, tmp -> {
                 Files.createDirectories(tmp);
@@ -333,11 +346,11 @@ public final class Trainer {
         }
     }
 
-    private void writeCheckpoint(Path ckpt, Flow flow, Adam adam, State st, List<String> history) {
+    private void writeCheckpoint(Path ckpt, M model, Adam adam, State st, List<String> history) {
         try {
             AtomicFiles.writeFolder(ckpt, tmp -> {
                 Files.createDirectories(tmp);
-                FlowCheckpoint.save(flow, tmp.resolve("flow"));
+                kind.save(model, tmp.resolve(kind.checkpointEntry()));
                 try (OutputStream os = Files.newOutputStream(tmp.resolve("optimizer.bin"))) {
                     adam.saveState(os);
                 }

@@ -1,5 +1,7 @@
 package org.icaloflow.cfm;
 
+import org.icaloflow.nn.Scalars;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -41,7 +43,7 @@ class BespokeSolverTest {
             assertEquals(1.0, t[n], 0);
             for (int i = 0; i <= n; i++) assertEquals((double) i / n, t[i], 1e-7);
             NDArray x0 = gaussian(m, 64, 2, 3);
-            for (VelocityField f : new VelocityField[] {TestFields.SPEEDING_ROTATION, (x, tt) -> x.mul(tt).neg().add(x.square().mul(Constants.like(x, 0.1)))}) {
+            for (VelocityField f : new VelocityField[] {TestFields.SPEEDING_ROTATION, (x, tt) -> x.mul(tt).neg().add(x.square().mul(Scalars.like(x, 0.1)))}) {
                 VelocityField.Counting v = VelocityField.counting(f);
                 float[] bns = s.solve(v, x0).toFloatArray();
                 assertEquals(n, v.evaluations(), "one evaluation per step");

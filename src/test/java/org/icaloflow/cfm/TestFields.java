@@ -1,5 +1,7 @@
 package org.icaloflow.cfm;
 
+import org.icaloflow.nn.Scalars;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -20,5 +22,5 @@ final class TestFields {
      * A rotation whose angular speed ω(t) = π·(1 + t) grows with time (multiplying by the time array, so it is
      * differentiable in t): curved paths on which Euler is visibly wrong.
      */
-    static final VelocityField SPEEDING_ROTATION = (x, t) -> rotate(x).mul(t.add(1.0).mul(Constants.like(x, Math.PI)));
+    static final VelocityField SPEEDING_ROTATION = (x, t) -> rotate(x).mul(t.add(1.0).mul(Scalars.like(x, Math.PI)));
 }

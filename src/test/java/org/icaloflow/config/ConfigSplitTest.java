@@ -39,6 +39,34 @@ class ConfigSplitTest {
     }
 
     @Test
+    void theCalodreamViewsHoldOneNetworkEachAndAChangeToOneLeavesTheRestByteIdentical() throws Exception {
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        ConfigSplit.split(Path.of("configs/test.yaml"), a);
+        String text = Files.readString(Path.of("configs/test.yaml"));
+        // the shape network's training epochs (calodream.training.shape.epochs: 2), not the energy network's (3)
+        String shapeTraining = "    shape:\n      epochs: 2\n";
+        assertTrue(text.contains(shapeTraining), "configs/test.yaml's calodream.training.shape");
+        Path edited = dir.resolve("edited.yaml");
+        Files.writeString(edited, text.replace(shapeTraining, "    shape:\n      epochs: 7\n"));
+        ConfigSplit.split(edited, b);
+        for (String s : new String[]{"preprocess", "train1", "train2", "train3", "distill2", "distill3", "dream_energy"})
+            assertArrayEquals(Files.readAllBytes(a.resolve(s + ".yaml")), Files.readAllBytes(b.resolve(s + ".yaml")), s);
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(a.resolve("dream_shape.yaml")), Files.readAllBytes(b.resolve("dream_shape.yaml"))));
+        CalodreamConfig shape = RunConfig.load(b.resolve("dream_shape.yaml")).calodream();
+        assertEquals(7, shape.shapeTraining().epochs());
+        assertEquals(12, shape.shape().embedding());
+        assertNull(shape.energy(), "the shape view has no energy network");
+        assertNull(shape.energyTraining());
+        CalodreamConfig energy = RunConfig.load(a.resolve("dream_energy.yaml")).calodream();
+        assertEquals(3, energy.energyTraining().epochs());
+        assertEquals(48, energy.energy().embedding());
+        assertNull(energy.shape(), "the energy view has no shape network");
+        assertEquals("ds2", RunConfig.load(a.resolve("dream_energy.yaml")).geometry());
+        // the flows' views carry nothing of CaloDREAM
+        assertNull(RunConfig.load(a.resolve("train3.yaml")).calodream());
+    }
+
+    @Test
     void anInvalidConfigurationIsReportedAgainstTheOriginalFile() throws Exception {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, Files.readString(Path.of("configs/test.yaml")).replace("epochs: 30", "epoks: 30"));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.icaloflow.FlowRole;
+import org.icaloflow.flow.EvalKernels;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
@@ -12,11 +13,14 @@ import org.icaloflow.train.InMemoryData;
 import org.icaloflow.train.LearningRateSchedule;
 import org.icaloflow.train.ModelFolder;
 import org.icaloflow.train.Objective;
+import org.icaloflow.train.Flows;
 import org.icaloflow.train.Trainer;
 import org.icaloflow.train.TrainingData;
 import org.icaloflow.train.TrainingSettings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -72,7 +76,7 @@ class DistillationTest {
     @BeforeAll
     static void trainTeacher() {
         Path out = shared.resolve("teacher");
-        new Trainer(TEACHER, gaussians(600, 2, 1), gaussians(200, 2, 2),
+        Trainer.flow(TEACHER, gaussians(600, 2, 1), gaussians(200, 2, 2),
                 new Trainer.Options("teacher", settings(4, 0), out, false, 0, quiet()), null).run();
         teacherModel = out.resolve(ModelFolder.MODEL);
     }
@@ -89,22 +93,29 @@ class DistillationTest {
 
     Trainer.Result run(Path out, DistillationSettings ds, int flow, boolean resume, long stopAfter, Flow teacher) {
         DistillationObjective obj = new DistillationObjective(teacher, ds, FlowRole.of(flow), null, null);
-        return new Trainer(STUDENT, gaussians(500, 2, 3), gaussians(200, 2, 4),
+        return Trainer.flow(STUDENT, gaussians(500, 2, 3), gaussians(200, 2, 4),
                 new Trainer.Options("s", ds.training(), out, resume, stopAfter, quiet()), null, obj).run();
     }
 
-    @Test
-    void aStudentLearnsItsFrozenTeacher() throws Exception {
-        try (NDManager m = NDManager.newBaseManager(); Flow teacher = FlowCheckpoint.load(teacherModel, m, TEACHER)) {
+    /**
+     * On both eval-mode paths (the CPU kernels; the tensor code a CUDA device runs). Distillation itself takes no
+     * device branch (FlowDistillationTest.distillationTakesNoDeviceBranch); the kept student's KL is re-evaluated on
+     * the other path.
+     */
+    @ParameterizedTest
+    @EnumSource(EvalKernels.Choice.class)
+    void aStudentLearnsItsFrozenTeacher(EvalKernels.Choice path) throws Exception {
+        try (EvalKernels.Selection selected = EvalKernels.select(path);
+             NDManager m = NDManager.newBaseManager(); Flow teacher = FlowCheckpoint.load(teacherModel, m, TEACHER)) {
             List<float[]> before = snapshot(teacher);
             DistillationSettings ds = distill(8, 0, null);
             DistillationObjective obj = new DistillationObjective(teacher, ds, FlowRole.FIRST_LAYER, null, null);
             double klFresh;
-            try (Flow fresh = obj.create(STUDENT, m)) {
+            try (Flow fresh = obj.create(Flows.of(STUDENT), m)) {
                 klFresh = obj.selectionMetric(fresh, gaussians(200, 2, 4), 50);
             }
             Path out = dir.resolve("s");
-            Trainer.Result r = new Trainer(STUDENT, gaussians(500, 2, 3), gaussians(200, 2, 4),
+            Trainer.Result r = Trainer.flow(STUDENT, gaussians(500, 2, 3), gaussians(200, 2, 4),
                     new Trainer.Options("s", ds.training(), out, false, 0, quiet()), null, obj).run();
             assertTrue(r.completed());
 
@@ -129,7 +140,9 @@ class DistillationTest {
             assertTrue(Files.size(out.resolve(ModelFolder.LOSS_PNG)) > 1000);
 
             // the kept student is the best one and has the teacher's permutations
-            try (Flow s = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, STUDENT)) {
+            try (Flow s = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, STUDENT);
+                 EvalKernels.Selection other = EvalKernels.select(path == EvalKernels.Choice.AUTO
+                         ? EvalKernels.Choice.TENSOR : EvalKernels.Choice.AUTO)) {
                 assertEquals(r.bestSelectLoss(), obj.selectionMetric(s, gaussians(200, 2, 4), 50), 1e-5);
                 assertArrayEquals(teacher.permutation(1), s.permutation(1));
             }
@@ -161,7 +174,7 @@ class DistillationTest {
     }
 
     /** The objective's loss and terms of one batch, outside any collector. */
-    static double[] evaluate(Objective obj, Flow student, TrainingData data) {
+    static double[] evaluate(Objective<Flow> obj, Flow student, TrainingData data) {
         TrainingData.Batch b = data.batches(64, false, 0, 0).next();
         try (NDManager m = student.manager().newSubManager()) {
             NDArray x = m.create(b.x(), new Shape(b.n(), data.dim()));
@@ -262,7 +275,7 @@ class DistillationTest {
     }
 
     /** The terms and the total of one batch: {total, terms...}, at global step {@code step}. */
-    static double[] evaluate(Objective obj, Flow student, NDArray x, NDArray c, TrainingData.Batch b, long step) {
+    static double[] evaluate(Objective<Flow> obj, Flow student, NDArray x, NDArray c, TrainingData.Batch b, long step) {
         Objective.Loss l = obj.loss(student, x, c, b, step);
         double[] v = new double[1 + l.terms().length];
         v[0] = l.total().getFloat();

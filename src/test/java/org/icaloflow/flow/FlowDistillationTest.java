@@ -1,6 +1,14 @@
 package org.icaloflow.flow;
 
+import org.icaloflow.FlowRole;
+import org.icaloflow.distill.DistillationObjective;
+import org.icaloflow.distill.DistillationSettings;
 import org.icaloflow.nn.Adam;
+import org.icaloflow.train.InMemoryData;
+import org.icaloflow.train.LearningRateSchedule;
+import org.icaloflow.train.TrainingData;
+import org.icaloflow.train.TrainingSettings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -55,6 +63,49 @@ class FlowDistillationTest {
                 adam.step();
             }
             return value;
+        }
+    }
+
+    /**
+     * Distillation takes no device branch: the objective's x- and z-passes (student in training mode, frozen teacher
+     * in eval mode, both one pass per block), its gradients and its KL selection estimate (eval mode, one pass per
+     * block) never reach the eval-mode kernels, even on the CPU with {@code auto}: on a CUDA device they run the code
+     * these tests run (docs/gpu.md). A counting stand-in for the CPU kernels sees no call.
+     */
+    @Test
+    void distillationTakesNoDeviceBranch() {
+        EvalKernelsTest.Counting counting = new EvalKernelsTest.Counting(3);
+        Engine.getInstance().setRandomSeed(4);
+        try (NDManager root = NDManager.newBaseManager();
+                EvalKernels.Selection auto = EvalKernels.select(EvalKernels.Choice.AUTO);
+                EvalKernels.Selection standIn = KernelSelection.standIn(counting)) {
+            Flow teacher = Flow.create(new FlowSpec(FlowKind.MAF, 3, 1, 1, 8, 2, 8, 6, 1, 1e-6, 1e-6, 1e-6), root);
+            FlowTestSupport.randomize(teacher, 6, 0.3);
+            Flow student = DistillationObjective.studentOf(teacher,
+                    new FlowSpec(FlowKind.IAF, 3, 1, 1, 8, 2, 8, 6, 2, 1e-6, 1e-6, 1e-6), root);
+            TrainingSettings ts = new TrainingSettings(1, 16, new LearningRateSchedule.OneCycle(1e-3, 1e-2), 0, 0, 5, 3, 10, 11L);
+            // beta 0.5: both passes
+            DistillationObjective objective = new DistillationObjective(teacher,
+                    new DistillationSettings(ts, null, null, null, null), FlowRole.FIRST_LAYER, null, null);
+            java.util.Random rng = new java.util.Random(7);
+            float[] x = new float[16 * 3];
+            float[] c = new float[16];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+            for (int i = 0; i < c.length; i++) c[i] = (float) rng.nextGaussian();
+            InMemoryData data = new InMemoryData(x, 3, c, 1);
+            TrainingData.Batch b = data.batches(16, false, 0, 0).next();
+            try (NDManager s = root.newSubManager()) {
+                NDArray xa = s.create(b.x(), new Shape(16, 3));
+                NDArray ca = s.create(b.c(), new Shape(16, 1));
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray l = objective.loss(student, xa, ca, b, 0).total();
+                    assertTrue(Float.isFinite(l.getFloat()));
+                    gc.backward(l);
+                }
+            }
+            assertTrue(Double.isFinite(objective.selectionMetric(student, data, 8)));
+            assertTrue(teacher.isEvalMode(), "the frozen teacher is in eval mode, where the kernels could take over");
+            assertEquals(0, counting.calls(), "no eval-mode kernel call in distillation");
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class FlowTest {
@@ -37,12 +38,14 @@ class FlowTest {
         return new FlowSpec(kind, dim, cond, 2, 16, blocks, 8, 6.0, seed, 1e-6, 1e-6, 1e-6);
     }
 
+    /** Every kind on both eval-mode paths: the CPU kernels (auto) and the tensor code a CUDA device runs. */
     @ParameterizedTest
-    @EnumSource(FlowKind.class)
-    void sampleThenDensityRoundTrips(FlowKind kind) {
+    @CsvSource({"MAF, AUTO", "MAF, TENSOR", "IAF, AUTO", "IAF, TENSOR"})
+    void sampleThenDensityRoundTrips(FlowKind kind, EvalKernels.Choice path) {
         int d = 5;
         int n = 64;
-        try (NDManager m = manager.newSubManager();
+        try (EvalKernels.Selection selected = EvalKernels.select(path);
+                NDManager m = manager.newSubManager();
                 Flow flow = Flow.create(spec(kind, d, 2, 4, 7), m, DataType.FLOAT64)) {
             FlowTestSupport.randomize(flow, 17, 0.4);
             Random rng = new Random(3);
@@ -68,8 +71,8 @@ class FlowTest {
             assertTrue(FlowTestSupport.maxAbsDiff(flow.sampleFrom(f.z(), c), back.x()) < 1e-12, "sampleFrom");
             // in row chunks (bounded temporaries): the same rows, in order
             assertTrue(FlowTestSupport.maxAbsDiff(flow.sampleFrom(f.z(), c, 10), back.x()) < 1e-12, "sampleFrom chunks");
-            // eval mode (cached masked weights; the sequential direction runs its spline in Java on the CPU)
-            // gives the same numbers, in both directions and block by block
+            // eval mode (cached masked weights; with auto the sequential direction runs its spline in Java on the
+            // CPU, with tensor as on a CUDA device) gives the same numbers, in both directions and block by block
             flow.setEvalMode(true);
             Trace e = flow.forward(s.x(), c);
             Trace eb = flow.inverse(f.z(), c);

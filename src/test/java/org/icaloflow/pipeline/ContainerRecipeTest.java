@@ -51,6 +51,13 @@ class ContainerRecipeTest {
             assertTrue(d.contains("-Dgit.commit="), f + " stamps the commit");
         }
         assertTrue(read("containers/Dockerfile.gpu").contains("PYTORCH_FLAVOR=cu"));
+        // DJL loads a bundled CPU libtorch even on a GPU node: the GPU jar leaves it out (docs/gpu.md)
+        String gpu = read("containers/Dockerfile.gpu");
+        assertTrue(gpu.contains("-Dicaloflow.cuda -DskipTests"), "the GPU image builds its jar without the CPU libtorch");
+        assertTrue(gpu.contains("-Dicaloflow.cuda dependency:go-offline"), "and fetches the dependencies of that build");
+        assertFalse(read("containers/Dockerfile.cpu").contains("icaloflow.cuda"), "the CPU image keeps it");
+        assertTrue(pom.contains("<id>cpu-natives</id>") && pom.contains("<name>!icaloflow.cuda</name>"),
+                "pom.xml: the CPU libtorch comes from a profile that -Dicaloflow.cuda turns off");
         assertTrue(read("bin/icaloflow").contains("ICALOFLOW_JAR"), "bin/icaloflow honours ICALOFLOW_JAR");
     }
 

@@ -45,6 +45,8 @@ class PipelineTest {
     static MlflowTestServer mlflow;
     static Path results;
     static final String RUN = "citest";
+    /** The third run: the first one's with CaloDREAM added (-resume). */
+    static final String RUN_BOTH = RUN + "both";
 
     @BeforeAll
     static void start() throws Exception {
@@ -133,10 +135,14 @@ class PipelineTest {
      * synth call (seed + 1, the same number of showers): synth is deterministic per (seed, shower index).
      */
     void qualityGates(Path run, List<String> classifierCsv) throws Exception {
+        qualityGates(run, classifierCsv, List.of("teacher", "student"));
+    }
+
+    void qualityGates(Path run, List<String> classifierCsv, List<String> samples) throws Exception {
         List<String> header = List.of(classifierCsv.get(0).split(","));
         int si = header.indexOf("sample"), li = header.indexOf("level"), ai = header.indexOf("auc");
         assertTrue(si >= 0 && li >= 0 && ai >= 0, "classifier.csv has sample, level and auc columns: " + header);
-        for (String v : List.of("teacher", "student")) {
+        for (String v : samples) {
             double sum = 0;
             int n = 0;
             for (String line : classifierCsv.subList(1, classifierCsv.size())) {
@@ -150,12 +156,14 @@ class PipelineTest {
             assertTrue(sum / n < 0.99, v + ": high-level AUC " + sum / n + " (a broken sampler gives 1.0)");
         }
         Path reference = tmp.resolve("reference_for_gates.hdf5");
+        if (!Files.exists(reference)) {
         Process p = new ProcessBuilder("java", "-jar", ROOT.resolve("target/icaloflow.jar").toString(), "synth", "--geometry", "ds2",
                 "--events", "2000", "--seed", "1235", "--out", reference.toString()).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("synth-gates.log").toFile()).start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0, "reference regenerated: " + Files.readString(tmp.resolve("synth-gates.log")));
+        }
         double ref = meanTotalOverIncident(reference);
-        for (String v : List.of("teacher", "student")) {
+        for (String v : samples) {
             double gen = meanTotalOverIncident(run.resolve("samples/samples_" + v + ".hdf5"));
             assertEquals(ref, gen, 0.2 * ref, v + ": mean E_tot/E_inc " + gen + " against the reference's " + ref);
         }
@@ -219,5 +227,71 @@ class PipelineTest {
         String out = nextflow("-resume", "-name", RUN + "2");
         assertFalse(out.contains("Submitted process"), "nothing re-ran:\n" + out);
         assertTrue(out.contains("Cached process"), out);
+    }
+
+    /**
+     * Issue 16: --generators icaloflow,calodream on the finished run with -resume. The flows' tasks are cached,
+     * CaloDREAM's networks are trained and sampled, and its sample goes into the same evaluation (with the same
+     * quality gates), report and MLflow parent run as the flows'.
+     */
+    @Test
+    @Order(3)
+    void addingCalodreamWithResumeTrainsOnlyItAndComparesItInTheSameEvaluation() throws Exception {
+        String out = nextflow("-resume", "-name", RUN_BOTH, "--generators", "icaloflow,calodream");
+        for (String cached : List.of("TRAIN_FLOW1", "TRAIN_FLOW3", "DISTILL_FLOW3", "SAMPLE (teacher)"))
+            assertTrue(out.contains("Cached process > " + cached), cached + " cached:\n" + out);
+        assertFalse(out.contains("Submitted process > TRAIN_FLOW") || out.contains("Submitted process > DISTILL_FLOW"),
+                "no flow retrained:\n" + out);
+        for (String ran : List.of("DREAM_TRAIN_ENERGY", "DREAM_TRAIN_SHAPE", "DREAM_SAMPLE", "EVALUATE"))
+            assertTrue(out.contains("Submitted process > " + ran), ran + " ran:\n" + out);
+        Path run = results.resolve(RUN_BOTH);
+        assertTrue(Files.isRegularFile(run.resolve("models/calodream/energy/model/energy.json")), "energy network published");
+        assertTrue(Files.isRegularFile(run.resolve("models/calodream/shape/model/shape.json")), "shape network published");
+        Path h5 = run.resolve("samples/samples_calodream.hdf5");
+        try (ShowerFile sf = ShowerFile.open(h5, Geometry.ds2());
+             ShowerFile ref = ShowerFile.open(results.resolve(RUN + "/samples/samples_teacher.hdf5"), Geometry.ds2())) {
+            assertEquals(2000, sf.size(), "one shower per reference shower");
+            ShowerBatch b = sf.read(0, 50), t = ref.read(0, 50);
+            for (float x : b.showersMeV()) assertTrue(x == 0f || x >= 0.5e-3 / 0.033 - 1e-6, "thresholded");
+            // both families sample the reference's incident energies, shower by shower
+            assertArrayEquals(t.incidentEnergyMeV(), b.incidentEnergyMeV(), 1e-9);
+        }
+        List<String> cls = Files.readAllLines(run.resolve("evaluation/classifier.csv"));
+        assertEquals(1 + 4 * 2 * 2, cls.size(), "teacher, student, calodream and the control row x low and high x 2 runs");
+        qualityGates(run, cls, List.of("teacher", "student", "calodream"));
+        String report = Files.readString(run.resolve("report.md"));
+        assertTrue(report.contains("| calodream |"), "CaloDREAM in the report's tables");
+        assertTrue(report.contains("CaloDREAM shape network") && report.contains("CaloDREAM energy network"), "its trainings in the report");
+        if (mlflow != null) {
+            JsonNode parent = parentRun();
+            List<String> metrics = new ArrayList<>();
+            for (JsonNode m : parent.path("data").path("metrics")) metrics.add(m.path("key").asText());
+            for (String k : List.of("auc_low_calodream_mean", "auc_high_calodream_std", "auc_low_teacher_mean",
+                    "best_select_loss_dream_energy", "best_select_loss_dream_shape"))
+                assertTrue(metrics.contains(k), "metric " + k + " on the pipeline's parent run beside the flows': " + metrics);
+        }
+    }
+
+    /**
+     * The pipeline's parent run. A -resume run is the same Nextflow session, hence the same parent (docs/tracking.md):
+     * every run of this class logs onto one parent, which must be the only one.
+     */
+    JsonNode parentRun() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode exp = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(mlflow.uri
+                + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=" + URLEncoder.encode("icaloflow-test", StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        String body = "{\"experiment_ids\":[\"" + exp.path("experiment").path("experiment_id").asText() + "\"],\"max_results\":1000}";
+        JsonNode runs = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(mlflow.uri + "/api/2.0/mlflow/runs/search"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).path("runs");
+        List<JsonNode> parents = new ArrayList<>();
+        for (JsonNode r : runs) {
+            boolean child = false;
+            for (JsonNode t : r.path("data").path("tags")) if (t.path("key").asText().equals("mlflow.parentRunId")) child = true;
+            if (!child) parents.add(r);
+        }
+        assertEquals(1, parents.size(), "one parent for the resumed session: " + parents);
+        return parents.get(0);
     }
 }

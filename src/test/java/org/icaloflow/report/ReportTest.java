@@ -55,6 +55,37 @@ class ReportTest {
     }
 
     @Test
+    void aCalodreamRowGetsTheChallengesPublishedValuesAndItsTrainingsAreTitledByNetwork() throws Exception {
+        Files.createDirectories(dir.resolve("evaluation"));
+        Files.writeString(dir.resolve("evaluation/classifier.csv"), "sample,level,run,auc,jsd\n"
+                + "calodream,low,0,0.60,0.10\ncalodream,low,1,0.62,0.12\ncalodream,high,0,0.55,0.05\n");
+        Files.writeString(dir.resolve("evaluation/classifier_info.csv"), "sample,level,hlf_set,showers_per_class\n"
+                + "calodream,low,-,1500\ncalodream,high,challenge,1200\n");
+        Path training = Files.createDirectories(dir.resolve("training/1/out"));
+        Files.writeString(training.resolve("manifest.json"), "{\"stage\":\"dream-train\",\"network\":\"shape\",\"result\":{\"best_select_loss\":0.75}}");
+        Path cfg = dir.resolve("c.yaml");
+        Files.writeString(cfg, "geometry: ds3\n");
+        Path out = dir.resolve("report.html");
+        assertEquals(0, Main.execute("report", "-g", "ds3", "-c", cfg.toString(), "--evaluation", dir.resolve("evaluation").toString(),
+                "--training", training.toString(), "-o", out.toString()));
+        String md = Files.readString(dir.resolve("report.md"));
+        // CaloChallenge 2022 final results for CaloDREAM on DS3: 0.630 low, 0.524 high (challenge set), no JSD
+        assertTrue(md.contains("| calodream | low | voxels | 1500 | 2 | 0.610 ± 0.014 |"), md);
+        assertTrue(md.contains("| 0.630 |"), "published low-level AUC beside ours: " + md);
+        assertTrue(md.contains("| 0.524 |"), "published high-level AUC beside the challenge set: " + md);
+        assertFalse(md.contains("0.531"), "not DS2's values");
+        assertTrue(md.contains("CaloDREAM shape network (dream-train)") && md.contains("0.75"), "the training titled by its network: " + md);
+
+        // beside the paper's (mid-2023) set the challenge's published high-level value would compare different tests
+        Files.writeString(dir.resolve("evaluation/classifier_info.csv"), "sample,level,hlf_set,showers_per_class\n"
+                + "calodream,low,-,1500\ncalodream,high,paper,1200\n");
+        assertEquals(0, Main.execute("report", "-g", "ds3", "-c", cfg.toString(), "--evaluation", dir.resolve("evaluation").toString(),
+                "-o", out.toString()));
+        String md2 = Files.readString(dir.resolve("report.md"));
+        assertTrue(md2.contains("0.630") && !md2.contains("0.524"), md2);
+    }
+
+    @Test
     void readsLikeAResultsSectionSummaryFirstSeparationPowersAsAFigure() throws Exception {
         Path eval = dir.resolve("evaluation");
         Files.createDirectories(eval.resolve("plots"));

@@ -5,9 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.icaloflow.data.Geometry;
+import org.icaloflow.flow.EvalKernels;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.SplittableRandom;
 
@@ -20,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * (Eq. A4) by this test's own formulas. The random draws are the sampler's documented streams (BaseNoise: base
  * samples per (seed, shower, layer), feedback noise per (seed, shower, fed-back layer)). Variants of the chain with
  * one step changed (no noise, swapped layer energies, raw logits fed back, ...) must each land far from the sampler,
- * so the comparison would catch each of those slips.
+ * so the comparison would catch each of those slips. The sampler runs on both eval-mode paths (the CPU kernels and
+ * the tensor code a CUDA device takes, docs/gpu.md), each against the chain computed on the other.
  */
 class InductiveChainTest {
     static {
@@ -207,17 +211,32 @@ class InductiveChainTest {
         return worst;
     }
 
+    /** The other eval-mode path: the reference chain runs on it, so the sampler's path is checked against the other. */
+    private static EvalKernels.Choice other(EvalKernels.Choice path) {
+        return path == EvalKernels.Choice.AUTO ? EvalKernels.Choice.TENSOR : EvalKernels.Choice.AUTO;
+    }
+
+    /**
+     * The sampler on eval-mode path {@code path} (auto: the CPU kernels; tensor: the code a CUDA device runs) against
+     * the independent chain computed on the other path.
+     */
     private static void check(Geometry g, DataType type, FlowKind f2Kind, FlowKind f3Kind, double[] e, double thr,
-                              double tolerance, int layersCompared, boolean variantsToo, boolean expectEmpty) {
+                              double tolerance, int layersCompared, boolean variantsToo, boolean expectEmpty,
+                              EvalKernels.Choice path) {
         try (NDManager root = NDManager.newBaseManager()) {
             Flow f1 = TinyFlows.create(g, 1, FlowKind.MAF, root, 21, type);
             Flow f2 = TinyFlows.create(g, 2, f2Kind, root, 22, type);
             Flow f3 = TinyFlows.create(g, 3, f3Kind, root, 23, type);
             long seed = 5, first = 1000;
-            Sampler.Result r = new Sampler(SampleModels.of(g, f1, f2, f3), root, new Sampler.Options(seed, thr, false))
-                    .generate(e, first);
+            Sampler.Result r;
+            try (EvalKernels.Selection s = EvalKernels.select(path)) {
+                r = new Sampler(SampleModels.of(g, f1, f2, f3), root, new Sampler.Options(seed, thr, false)).generate(e, first);
+            }
             int V = g.voxelsPerLayer();
-            Chain want = chain(g, f1, f2, f3, root, seed, first, e, thr, Variant.AS_AUTHORS);
+            Chain want;
+            try (EvalKernels.Selection s = EvalKernels.select(other(path))) {
+                want = chain(g, f1, f2, f3, root, seed, first, e, thr, Variant.AS_AUTHORS);
+            }
             // a voxel within rounding of the threshold could fall either side in the two computations
             assertTrue(want.closestToThreshold() > 1e-9, "choose another threshold: a value is within "
                     + want.closestToThreshold() + " of it");
@@ -226,8 +245,10 @@ class InductiveChainTest {
                 assertTrue(want.zeroProxies() > 0, "and proxy layer energies");
                 if (expectEmpty) assertTrue(want.emptyLayers() > 0, "and leaves empty layers (noise-only feedback)");
             }
+            // float32: the two eval-mode paths round differently (the CPU kernels work in double), ~1e-6 of Ẽ_i
+            double proxyTolerance = type == DataType.FLOAT32 ? 1e-5 : 1e-6;
             for (int k = 0; k < want.proxies().length; k++)
-                assertEquals(want.proxies()[k], r.proxyMeV()[k], 1e-6 * want.proxies()[k], "proxy " + k);
+                assertEquals(want.proxies()[k], r.proxyMeV()[k], proxyTolerance * want.proxies()[k], "proxy " + k);
             double d = distance(firstLayers(r.showers().showersMeV(), g, layersCompared),
                     toDouble(firstLayers(want.showers(), g, layersCompared)), V);
             assertTrue(d < tolerance, "sampler vs independent chain: " + d + " of a layer's largest voxel");
@@ -244,30 +265,38 @@ class InductiveChainTest {
         }
     }
 
-    /** DS2, float64 flows (rounding stays far below the tolerance over 45 layers), MAF Flow-2, IAF Flow-3. */
-    @Test
-    void ds2SamplerIsTheAuthorsChain() {
+    /**
+     * DS2, float64 flows (rounding stays far below the tolerance over 45 layers), MAF Flow-2, IAF Flow-3, on both
+     * eval-mode paths (the variants, which test the reference chain, once).
+     */
+    @ParameterizedTest
+    @EnumSource(EvalKernels.Choice.class)
+    void ds2SamplerIsTheAuthorsChain(EvalKernels.Choice path) {
         double[] e = {1e3, 3e4, 2e5, 1e6, 5e3, 7e4};
-        check(Geometry.ds2(), DataType.FLOAT64, FlowKind.MAF, FlowKind.IAF, e, THRESHOLD_DS2, 1e-6, 45, true, true);
+        check(Geometry.ds2(), DataType.FLOAT64, FlowKind.MAF, FlowKind.IAF, e, THRESHOLD_DS2, 1e-6, 45,
+                path == EvalKernels.Choice.AUTO, true, path);
     }
 
-    /** DS3's 900 voxels per layer, float64; students only (a 900-step MAF pass is slow) and two showers. */
-    @Test
-    void ds3SamplerIsTheAuthorsChain() {
+    /** DS3's 900 voxels per layer, float64; students only (a 900-step MAF pass is slow) and two showers; both paths. */
+    @ParameterizedTest
+    @EnumSource(EvalKernels.Choice.class)
+    void ds3SamplerIsTheAuthorsChain(EvalKernels.Choice path) {
         double[] e = {2e3, 4e5};
-        check(Geometry.ds3(), DataType.FLOAT64, FlowKind.IAF, FlowKind.IAF, e, THRESHOLD_DS2, 1e-6, 45, false, false);
+        check(Geometry.ds3(), DataType.FLOAT64, FlowKind.IAF, FlowKind.IAF, e, THRESHOLD_DS2, 1e-6, 45, false, false, path);
     }
 
     /**
      * float32 flows: the sampler's type conversions, on the first three layers. In float32 the untrained random flows
      * amplify rounding (here ~3x per layer: 4e-7 of a layer's largest voxel in layer 1, 1e-5 in layer 3, O(1) by
      * layer 20), so only the start of the chain is comparable; no threshold, so no voxel flips between zero and
-     * non-zero at rounding level. The variants and all 45 layers are checked in float64 above.
+     * non-zero at rounding level. The variants and all 45 layers are checked in float64 above. Here the two
+     * eval-mode paths also differ by float32 rounding (the CPU kernels work in double).
      */
-    @Test
-    void float32FlowsGiveTheSameChain() {
+    @ParameterizedTest
+    @EnumSource(EvalKernels.Choice.class)
+    void float32FlowsGiveTheSameChain(EvalKernels.Choice path) {
         double[] e = {1e3, 3e4, 2e5, 1e6, 5e3};
-        check(Geometry.ds2(), DataType.FLOAT32, FlowKind.IAF, FlowKind.MAF, e, 0, 1e-4, 3, false, false);
+        check(Geometry.ds2(), DataType.FLOAT32, FlowKind.IAF, FlowKind.MAF, e, 0, 1e-4, 3, false, false, path);
     }
 
     /** Zeroes about a third of the tiny flows' voxels (their layers hold GeV) and some layers entirely. */

@@ -92,6 +92,31 @@ class LearningRateScheduleTest {
         assertThrows(IllegalStateException.class, () -> sel.rate(1, clock(10, 10, 0)));
     }
 
+    /**
+     * CaloDREAM's cosine: torch's CosineAnnealingLR closed form eta_min + (eta_max - eta_min)(1 + cos(pi k / T))/2
+     * with T the run's steps; landmarks by hand: max at 0, the mean at T/2, 1/4 of the way at 2T/3 (cos = -1/2).
+     */
+    @Test
+    void cosineFallsFromTheMaximumToTheFloorOverTheRun() throws Exception {
+        LearningRateSchedule.Cosine c = (LearningRateSchedule.Cosine) new ObjectMapper(new YAMLFactory())
+                .readValue("type: cosine\nmaxLr: 1.0e-3\n", LearningRateSchedule.class);
+        c.validate("x");
+        LearningRateSchedule.Clock run = clock(300, 30, 0);
+        assertEquals(1e-3, c.rate(0, run), 1e-18);
+        assertEquals(0.5e-3, c.rate(150, run), 1e-15);
+        assertEquals(0.25e-3, c.rate(200, run), 1e-15);
+        assertEquals(0, c.rate(300, run), 1e-18);
+        assertEquals(0.9, c.beta1(10, run));
+        double prev = Double.POSITIVE_INFINITY;
+        for (long k = 0; k < 300; k++) {
+            assertTrue(c.rate(k, run) < prev);
+            prev = c.rate(k, run);
+        }
+        LearningRateSchedule.Cosine floor = new LearningRateSchedule.Cosine(1e-3, 1e-5);
+        assertEquals(1e-5 + (1e-3 - 1e-5) * 0.75, floor.rate(100, run), 1e-15);
+        assertMessage("s.minLr", () -> new LearningRateSchedule.Cosine(1e-3, 2e-3).validate("s"));
+    }
+
     @Test
     void bindsFromYamlAndValidatesWithTheKeyName() throws Exception {
         ObjectMapper m = new ObjectMapper(new YAMLFactory());

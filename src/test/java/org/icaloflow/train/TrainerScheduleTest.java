@@ -36,7 +36,7 @@ class TrainerScheduleTest {
         Path journal = dir.resolve(name + (resume ? "-resumed" : "") + ".journal.jsonl");
         PrintStream log = new PrintStream(new ByteArrayOutputStream());
         try (Tracker t = Tracker.start(TrackingConfig.journalOnly(null), journal, name, Map.of())) {
-            new Trainer(TrainerTest.SPEC, TrainerTest.gaussians(500, 2), TrainerTest.gaussians(100, 99),
+            Trainer.flow(TrainerTest.SPEC, TrainerTest.gaussians(500, 2), TrainerTest.gaussians(100, 99),
                     new Trainer.Options("t", s, out, resume, stopAfter, log), t).run();
         }
         Map<Long, Double> lr = new TreeMap<>(), b1 = new TreeMap<>(), hist = new TreeMap<>();

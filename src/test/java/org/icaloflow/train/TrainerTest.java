@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.icaloflow.FlowRole;
 import org.icaloflow.UserError;
+import org.icaloflow.flow.EvalKernels;
 import org.icaloflow.flow.Flow;
 import org.icaloflow.flow.FlowKind;
 import org.icaloflow.flow.FlowSpec;
@@ -50,7 +51,7 @@ class TrainerTest {
 
     Trainer.Result train(Path out, TrainingData data, TrainingSettings s, boolean resume, long stopAfter) {
         PrintStream log = new PrintStream(new ByteArrayOutputStream());
-        return new Trainer(SPEC, data, gaussians(300, 99), new Trainer.Options("t", s, out, resume, stopAfter, log), null).run();
+        return Trainer.flow(SPEC, data, gaussians(300, 99), new Trainer.Options("t", s, out, resume, stopAfter, log), null).run();
     }
 
     static float[] logProbs(Path model) {
@@ -78,6 +79,42 @@ class TrainerTest {
         // the kept model's selection loss is the best one
         try (NDManager m = NDManager.newBaseManager(); Flow f = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, SPEC)) {
             assertEquals(r.bestSelectLoss(), Trainer.meanNll(f, gaussians(300, 99), 50), 1e-4);
+        }
+    }
+
+    /**
+     * An IAF trained by maximum likelihood: its selection pass (the density, the sequential direction in eval mode)
+     * runs on the CPU kernels with {@code auto} and on the tensor code a CUDA device runs with {@code tensor}. The same
+     * run on both paths gives the same selection losses to float tolerance, and each kept model's selection loss is
+     * its mean NLL computed independently in training mode (tensor code, no cached weights, no kernels).
+     */
+    @Test
+    void anIafsSelectionGivesTheSameLossesOnBothEvalPaths() throws Exception {
+        FlowSpec iaf = FlowSpec.create(FlowKind.IAF, 2, 1, 1, 16, 2, 8, 5.0, 7L, null, null, null);
+        InMemoryData select = gaussians(300, 99);
+        double[][] losses = new double[2][];
+        for (EvalKernels.Choice path : EvalKernels.Choice.values()) {
+            Path out = dir.resolve(path.key());
+            Trainer.Result r;
+            try (EvalKernels.Selection s = EvalKernels.select(path)) {
+                r = Trainer.flow(iaf, gaussians(500, 1), select, new Trainer.Options("t", settings(3, 0), out, false, 0,
+                        new PrintStream(new ByteArrayOutputStream())), null).run();
+            }
+            assertTrue(r.completed());
+            losses[path.ordinal()] = Files.readAllLines(out.resolve(ModelFolder.HISTORY)).stream().filter(l -> l.startsWith("select"))
+                    .mapToDouble(l -> Double.parseDouble(l.split(",")[3])).toArray();
+            assertEquals(3, losses[path.ordinal()].length, "a selection at each epoch's end");
+            assertTrue(r.bestSelectLoss() < losses[path.ordinal()][0], path + ": the selection loss improves");
+            try (NDManager m = NDManager.newBaseManager(); Flow f = FlowCheckpoint.load(out.resolve(ModelFolder.MODEL), m, iaf)) {
+                assertFalse(f.isEvalMode());
+                TrainingData.Batch b = select.batches(300, false, 0, 0).next();
+                double nll = -f.logProb(m.create(b.x(), new Shape(300, 2)), m.create(b.c(), new Shape(300, 1)))
+                        .toType(ai.djl.ndarray.types.DataType.FLOAT64, false).mean().getDouble();
+                assertEquals(nll, r.bestSelectLoss(), 1e-4, path + ": selection loss = training-mode mean NLL");
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            assertEquals(losses[0][k], losses[1][k], 1e-4 * Math.max(1, Math.abs(losses[0][k])), "selection " + k + ", auto vs tensor");
         }
     }
 
@@ -112,10 +149,10 @@ class TrainerTest {
             TrainingSettings s = settings(3, 4);
             PrintStream log = new PrintStream(new ByteArrayOutputStream());
             Path a = dir.resolve("nfull"), b = dir.resolve("nkilled");
-            Trainer.Result full = new Trainer(SPEC, t, v, new Trainer.Options("t", s, a, false, 0, log), null).run();
-            Trainer.Result part = new Trainer(SPEC, t, v, new Trainer.Options("t", s, b, false, 5, log), null).run();
+            Trainer.Result full = Trainer.flow(SPEC, t, v, new Trainer.Options("t", s, a, false, 0, log), null).run();
+            Trainer.Result part = Trainer.flow(SPEC, t, v, new Trainer.Options("t", s, b, false, 5, log), null).run();
             assertFalse(part.completed());
-            Trainer.Result rest = new Trainer(SPEC, t, v, new Trainer.Options("t", s, b, true, 0, log), null).run();
+            Trainer.Result rest = Trainer.flow(SPEC, t, v, new Trainer.Options("t", s, b, true, 0, log), null).run();
             assertTrue(rest.resumed());
             assertEquals(full.steps(), rest.steps());
             assertEquals(full.bestStep(), rest.bestStep());
@@ -152,7 +189,7 @@ class TrainerTest {
     void everyEpochAndEverySelectionEvaluationAsksForItsOwnNoisePass() {
         List<Long> t = new java.util.ArrayList<>(), v = new java.util.ArrayList<>();
         PrintStream log = new PrintStream(new ByteArrayOutputStream());
-        new Trainer(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
+        Trainer.flow(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
                 new Trainer.Options("t", settings(3, 2), dir.resolve("p"), false, 0, log), null).run();
         assertEquals(3, t.size());
         assertEquals(3, new java.util.HashSet<>(t).size(), "fresh noise every epoch: " + t);
@@ -171,7 +208,7 @@ class TrainerTest {
         TrainingSettings fixed = new TrainingSettings(p.epochs(), p.batchSize(), p.schedule(), p.selectEvery(), p.selectShowers(),
                 p.logEvery(), p.maxBadBatches(), p.chunkShowers(), p.seed(), TrainingSettings.NOISE_FIXED);
         fixed.validate("training.flow1");
-        new Trainer(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
+        Trainer.flow(SPEC, new Recording(gaussians(200, 1), t), new Recording(gaussians(100, 2), v),
                 new Trainer.Options("t", fixed, dir.resolve("f"), false, 0, log), null).run();
         assertEquals(List.of(Trainer.noisePass(11L, 0), Trainer.noisePass(11L, 0), Trainer.noisePass(11L, 0)), t);
         assertTrue(v.size() > 3);
@@ -187,16 +224,16 @@ class TrainerTest {
         Path ckpt = dir.resolve("shared/ckpt");
         TrainingSettings s = settings(2, 7);
         PrintStream log = new PrintStream(new ByteArrayOutputStream());
-        Trainer.Result killed = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
+        Trainer.Result killed = Trainer.flow(SPEC, gaussians(500, 4), gaussians(300, 99),
                 new Trainer.Options("t", s, dir.resolve("task1"), true, 9, log, ckpt), null).run();
         assertFalse(killed.completed());
-        Trainer.Result retried = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
+        Trainer.Result retried = Trainer.flow(SPEC, gaussians(500, 4), gaussians(300, 99),
                 new Trainer.Options("t", s, dir.resolve("task2"), true, 0, log, ckpt), null).run();
         assertTrue(retried.resumed() && retried.completed());
         assertTrue(Files.isRegularFile(dir.resolve("task2").resolve(ModelFolder.MODEL).resolve(FlowCheckpoint.JSON_FILE)));
         // a finished run found again (a pipeline -resume after the task's folder was lost): nothing left to
         // train, and the selected model is still published in the new folder
-        Trainer.Result again = new Trainer(SPEC, gaussians(500, 4), gaussians(300, 99),
+        Trainer.Result again = Trainer.flow(SPEC, gaussians(500, 4), gaussians(300, 99),
                 new Trainer.Options("t", s, dir.resolve("task3"), true, 0, log, ckpt), null).run();
         assertEquals(retried.steps(), again.steps());
         assertEquals(retried.bestSelectLoss(), again.bestSelectLoss(), 0.0);

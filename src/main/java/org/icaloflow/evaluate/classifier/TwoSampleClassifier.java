@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.icaloflow.UserError;
 import org.icaloflow.data.AtomicFiles;
+import org.icaloflow.data.Csv;
 import org.icaloflow.nn.Adam;
 
 /**
@@ -39,8 +40,8 @@ import org.icaloflow.nn.Adam;
  * per-shower weights w = C/(1 − C) of the calibrated output C ≈ p_ref/(p_ref + p_gen) — CaloDREAM's
  * diagnostic: w ≈ p_ref/p_gen, far from 1 where the generator is wrong.</li>
  * </ol>
- * {@code runs} independent runs (seed, seed+1, …) give mean and standard deviation (population, ddof 0) of
- * AUC and JSD, as the iCaloFlow paper's Table IV. The network runs on DJL's default device (a GPU when
+ * {@code runs} independent runs (seed, seed+1, …) give mean and sample standard deviation (n − 1, {@link Csv#std};
+ * the report and MLflow's {@code auc_*_std} use the same) of AUC and JSD, as the iCaloFlow paper's Table IV. The network runs on DJL's default device (a GPU when
  * present); the inputs stay on the host and go over per batch.
  */
 public final class TwoSampleClassifier {
@@ -107,7 +108,7 @@ public final class TwoSampleClassifier {
         }
         double[] auc = runs.stream().mapToDouble(RunResult::auc).toArray();
         double[] jsd = runs.stream().mapToDouble(RunResult::jsd).toArray();
-        Result res = new Result(List.copyOf(runs), mean(auc), std(auc), mean(jsd), std(jsd));
+        Result res = new Result(List.copyOf(runs), Csv.mean(auc), Csv.std(auc), Csv.mean(jsd), Csv.std(jsd));
         if (log != null) {
             log.printf(Locale.ROOT, "classifier: AUC %.4f ± %.4f, JSD %.4f ± %.4f over %d runs%n",
                     res.aucMean(), res.aucStd(), res.jsdMean(), res.jsdStd(), runs.size());
@@ -406,19 +407,6 @@ public final class TwoSampleClassifier {
         double[] p = new double[z.length];
         for (int i = 0; i < z.length; i++) p[i] = ClassifierMetrics.sigmoid(z[i]);
         return p;
-    }
-
-    static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) s += x;
-        return s / v.length;
-    }
-
-    /** Population standard deviation (numpy's default, ddof = 0). */
-    static double std(double[] v) {
-        double m = mean(v), s = 0;
-        for (double x : v) s += (x - m) * (x - m);
-        return Math.sqrt(s / v.length);
     }
 
     /** Table rows of one result: one per run. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import org.icaloflow.flow.EvalKernels;
+import org.icaloflow.flow.MadeOnHost;
 import org.icaloflow.flow.RationalQuadraticSpline;
 import org.icaloflow.flow.Transform;
 
@@ -21,6 +22,14 @@ public final class CpuKernels implements EvalKernels {
     public static final long SAMPLE_CHUNK_ELEMENTS = 4L << 20;
     /** Rows per thread at least, for the Java spline of a sequential step (about 0.1 ms of work). */
     public static final int SEQUENTIAL_ROW_GRAIN = 256;
+    /**
+     * A float32 sequential direction runs entirely in Java (MADE included, {@link SmallBatchSequential}) when rows
+     * × multiply-adds per row of one step stay at or below this: about 20 µs of Java against a dozen libtorch
+     * calls per tensor step. DS2 Flow-1 (72k per row: 256 + 256² + 256·23): up to 2 rows; DS2 Flow-2/3 teachers
+     * (137k): 1 row.
+     * The system property {@code icaloflow.smallBatchMultiplyAdds} overrides it (0: never; for benchmarks).
+     */
+    public static final long SMALL_BATCH_MULTIPLY_ADDS = Long.getLong("icaloflow.smallBatchMultiplyAdds", 150_000);
 
     @Override
     public boolean handles(Device device) {
@@ -47,7 +56,14 @@ public final class CpuKernels implements EvalKernels {
      */
     @Override
     public Transform.Result sequential(RationalQuadraticSpline spline, NDArray known, boolean inverse,
-            boolean withTrace, FeatureParams made) {
+            boolean withTrace, FeatureParams made, MadeOnHost.Source onHost, NDArray conditionTerm) {
+        if (known.getDataType() == DataType.FLOAT32 && onHost != null
+                && onHost.multiplyAddsPerStep() * known.getShape().get(0) <= SMALL_BATCH_MULTIPLY_ADDS) {
+            MadeOnHost host = onHost.weights();
+            if (host != null) {
+                return SmallBatchSequential.run(spline, known, inverse, withTrace, host, conditionTerm);
+            }
+        }
         NDManager m = known.getManager();
         DataType dataType = known.getDataType();
         int n = (int) known.getShape().get(0);

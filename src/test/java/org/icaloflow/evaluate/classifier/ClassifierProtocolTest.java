@@ -68,6 +68,11 @@ class ClassifierProtocolTest {
         }
         assertTrue(Math.abs(r.aucMean() - 0.5) < 0.06);
         assertTrue(Math.abs(r.jsdMean()) < 0.05);
+        // the spread of the runs is the sample standard deviation (n - 1), as the report and MLflow show it
+        double a0 = r.runs().get(0).auc(), a1 = r.runs().get(1).auc();
+        assertEquals(Math.abs(a0 - a1) / Math.sqrt(2), r.aucStd(), 1e-12);
+        double j0 = r.runs().get(0).jsd(), j1 = r.runs().get(1).jsd();
+        assertEquals(Math.abs(j0 - j1) / Math.sqrt(2), r.jsdStd(), 1e-12);
         String log = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("epoch 3/3") && log.contains("AUC"), log);
     }
