@@ -42,7 +42,7 @@ public final class Made {
     /** Learnable parameters in a fixed order (see {@link #parameterNames()}). */
     private final List<NDArray> params = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
-    /** Masks for the masked weight matrices, same order as the masked weights. */
+    /** Masks for the masked weight matrices, same order as the masked weights; the output layer's is (W, 1, D). */
     private final List<NDArray> masks = new ArrayList<>();
 
     private final NDArray inW;
@@ -87,9 +87,11 @@ public final class Made {
             }
         }
         int outSize = dim * paramsPerFeature;
-        int[] outDeg = new int[outSize];
-        for (int c = 0; c < outSize; c++) {
-            outDeg[c] = c % dim + 1;
+        // output column p*D + k has degree k + 1 whatever p: its mask is stored once per feature, (W_last, 1, D), and
+        // broadcast over the P parameters (21 MB less per block at DS3's 256 x 20700 output layer)
+        int[] outDeg = new int[dim];
+        for (int k = 0; k < dim; k++) {
+            outDeg[k] = k + 1;
         }
 
         inW = param(manager, prefix + "in.weight", Init.uniform(rng, dim * widths[0], Init.linearBound(dim)),
@@ -118,7 +120,7 @@ public final class Made {
         boolean nearIdentity = outputInit == OutputInit.NEAR_IDENTITY;
         outW = param(manager, prefix + "out.weight",
                 Init.uniform(rng, last * outSize, nearIdentity ? OutputInit.NEAR_IDENTITY_BOUND : outBound), new Shape(last, outSize));
-        masks.add(mask(manager, hidDeg[widths.length - 1], outDeg, true));
+        masks.add(mask(manager, hidDeg[widths.length - 1], outDeg, true, new Shape(last, 1, dim)));
         outB = param(manager, prefix + "out.bias", nearIdentity ? new double[outSize] : Init.uniform(rng, outSize, outBound),
                 new Shape(outSize));
     }
@@ -134,6 +136,11 @@ public final class Made {
     }
 
     private NDArray mask(NDManager manager, int[] from, int[] to, boolean strict) {
+        return mask(manager, from, to, strict, new Shape(from.length, to.length));
+    }
+
+    /** The mask (from.length x to.length values, row-major) created with {@code shape}. */
+    private NDArray mask(NDManager manager, int[] from, int[] to, boolean strict, Shape shape) {
         double[] m = new double[from.length * to.length];
         for (int i = 0; i < from.length; i++) {
             for (int j = 0; j < to.length; j++) {
@@ -141,7 +148,6 @@ public final class Made {
                 m[i * to.length + j] = on ? 1 : 0;
             }
         }
-        Shape shape = new Shape(from.length, to.length);
         return dataType == DataType.FLOAT64 ? manager.create(m, shape) : manager.create(Init.toFloat(m), shape);
     }
 
@@ -181,7 +187,9 @@ public final class Made {
         for (int l = 0; l < hidW.size(); l++) {
             hid.add(onto(target, hidW.get(l).mul(masks.get(l + 1))));
         }
-        NDArray out = onto(target, outW.mul(masks.get(masks.size() - 1)));
+        long last = outW.getShape().get(0);
+        NDArray grouped = onto(target, outW.reshape(last, paramsPerFeature, dim));
+        NDArray out = onto(target, grouped.mul(masks.get(masks.size() - 1)).reshape(last, (long) paramsPerFeature * dim));
         return new Weights(in, hid, out);
     }
 

@@ -224,4 +224,51 @@ class MadeTest {
             assertTrue(out < 0.05, "near-identity outputs " + out);
         }
     }
+
+    /**
+     * The output layer's gradient under autograd (its mask is stored once per feature and broadcast over the P
+     * parameters) against central differences of the forward pass in every output weight: zero where column
+     * p*d + k may not see hidden unit i (degree k + 1 <= i's), the finite difference elsewhere.
+     */
+    @Test
+    void outputWeightGradientMatchesFiniteDifferences() {
+        int d = 3;
+        int c = 2;
+        int w = 6;
+        int n = 4;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Made made = randomMade(m, d, c, new int[] {w}, 41);
+            Random rng = new Random(12);
+            NDArray x = m.create(FlowTestSupport.gaussian(rng, n * d, 1), new Shape(n, d));
+            NDArray cv = m.create(FlowTestSupport.gaussian(rng, n * c, 1), new Shape(n, c));
+            NDArray g = m.create(FlowTestSupport.gaussian(rng, n * d * P, 1), new Shape(n, d * P));
+            NDArray outW = made.parameters().get(made.parameterNames().indexOf("t.out.weight"));
+            outW.setRequiresGradient(true);
+            double[] grad;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray loss = made.forward(x, cv).reshape(n, d * P).mul(g).sum();
+                gc.backward(loss);
+            }
+            grad = outW.getGradient().toDoubleArray();
+            double[] w0 = outW.toDoubleArray();
+            double h = 1e-6;
+            for (int e = 0; e < w0.length; e++) {
+                double[] wp = w0.clone();
+                wp[e] += h;
+                outW.set(wp);
+                double lp = made.forward(x, cv).reshape(n, d * P).mul(g).sum().getDouble();
+                wp[e] -= 2 * h;
+                outW.set(wp);
+                double lm = made.forward(x, cv).reshape(n, d * P).mul(g).sum().getDouble();
+                outW.set(w0);
+                int i = e / (d * P);
+                int k = (e % (d * P)) % d;
+                boolean connected = k + 1 > i % (d - 1) + 1;
+                if (!connected) {
+                    assertEquals(0.0, grad[e], 0.0, "masked weight " + e);
+                }
+                assertEquals((lp - lm) / (2 * h), grad[e], 1e-7, "weight " + e);
+            }
+        }
+    }
 }
