@@ -12,8 +12,6 @@ import org.icaloflow.cfm.EnergyNetwork;
 import org.icaloflow.cfm.OdeSolver;
 import org.icaloflow.cfm.ShapeEncoding;
 import org.icaloflow.cfm.VelocityField;
-import org.icaloflow.config.CalodreamConfig;
-import org.icaloflow.config.RunConfig;
 import org.icaloflow.data.AtomicFiles;
 import org.icaloflow.data.Geometry;
 import org.icaloflow.data.IncidentEnergies;
@@ -83,7 +81,10 @@ public final class DreamBenchmark {
     }
 
     /**
-     * @param config      the configuration file (recorded) and {@code cfg} loaded from it (the calodream sizes)
+     * @param config      the configuration file (recorded; named in messages)
+     * @param energySpec  its calodream.energy (null when absent: then {@code energyModel} is needed)
+     * @param shapeSpec   its calodream.shape (null when absent: then {@code shapeModel} is needed)
+     * @param experiment  the MLflow experiment of the configuration
      * @param energyModel a trained energy network folder (or a dream train folder), null: random parameters
      * @param shapeModel  a trained shape network folder (or a dream train folder), null: random parameters
      * @param forwardSizes    batch sizes of part (a)
@@ -93,7 +94,8 @@ public final class DreamBenchmark {
      * @param command     the command line, written into the Markdown
      * @param threads     PyTorch intra-op threads (0: engine default)
      */
-    public record Inputs(Geometry geometry, Path config, RunConfig cfg, Path energyModel, Path shapeModel,
+    public record Inputs(Geometry geometry, Path config, EnergySpec energySpec, ShapeSpec shapeSpec, String experiment,
+                         Path energyModel, Path shapeModel,
                          List<Integer> forwardSizes, List<Integer> generationSizes, List<OdeSolver> solvers, Integer energySteps,
                          int warmup, int repeats, double minSeconds, double maxSeconds, long seed, int threads,
                          Path csv, Path markdown, String command, StageTracking tracking) {
@@ -127,21 +129,20 @@ public final class DreamBenchmark {
 
     public static Result run(Inputs in) {
         Geometry g = in.geometry();
-        CalodreamConfig dream = in.cfg().calodream();
-        if ((in.energyModel() == null || in.shapeModel() == null) && dream == null)
-            throw new UserError(in.config() + ": no 'calodream' section (CaloDREAM's networks: see configs/ds2.yaml)");
-        if (in.energyModel() == null && dream.energy() == null) throw new UserError(in.config() + ": no calodream.energy (the energy network's sizes)");
-        if (in.shapeModel() == null && dream.shape() == null) throw new UserError(in.config() + ": no calodream.shape (the shape network's sizes)");
+        if (in.energyModel() == null && in.energySpec() == null)
+            throw new UserError(in.config() + ": no calodream.energy (the energy network's sizes: see configs/ds2.yaml)");
+        if (in.shapeModel() == null && in.shapeSpec() == null)
+            throw new UserError(in.config() + ": no calodream.shape (the shape network's sizes: see configs/ds2.yaml)");
         if (in.energyModel() != null && !Files.isDirectory(in.energyModel())) throw new UserError("--energy-model: no such folder: " + in.energyModel());
         if (in.shapeModel() != null && !Files.isDirectory(in.shapeModel())) throw new UserError("--shape-model: no such folder: " + in.shapeModel());
         int energySteps = in.energySteps() != null ? in.energySteps()
-                : dream != null && dream.energy() != null ? dream.energy().sampleSteps() : 50;
+                : in.energySpec() != null ? in.energySpec().sampleSteps() : 50;
         EngineThreads.set(in.threads());
         Engine engine = Engine.getInstance();
         String loadBefore = loadAverage();
         try (NDManager root = NDManager.newBaseManager();
-             EnergyModel em = energyModel(in, dream, g, root);
-             ShapeModel sm = shapeModel(in, dream, g, root)) {
+             EnergyModel em = energyModel(in, g, root);
+             ShapeModel sm = shapeModel(in, g, root)) {
             var ss = sm.settings();
             if (ss.layers() != g.layers() || ss.alphas() != g.alphaBins(0) || ss.radii() != g.radialBins(0))
                 throw new UserError("the shape network is for " + ss.layers() + " × " + ss.alphas() + " × " + ss.radii()
@@ -168,7 +169,7 @@ public final class DreamBenchmark {
             params.put("threads", in.threads());
             params.put("trained", in.energyModel() != null || in.shapeModel() != null);
             String stem = in.csv().getFileName().toString().replaceFirst("\\.csv$", "");
-            return StageRun.run(in.tracking(), in.cfg().tracking().experiment(), in.csv().resolveSibling(stem + ".journal.jsonl"),
+            return StageRun.run(in.tracking(), in.experiment(), in.csv().resolveSibling(stem + ".journal.jsonl"),
                     "bench-dream-" + g.name(), tags, params, run -> {
                         Tracker tracker = run.tracker();
                         System.out.printf(Locale.ROOT, "icaloflow bench dream: %s on %s (%s %s); shape network %s parameters, energy network %s%n",
@@ -218,14 +219,14 @@ public final class DreamBenchmark {
         }
     }
 
-    private static EnergyModel energyModel(Inputs in, CalodreamConfig dream, Geometry g, NDManager root) {
+    private static EnergyModel energyModel(Inputs in, Geometry g, NDManager root) {
         if (in.energyModel() != null) {
             Path dir = DreamSampleStage.modelFolder(in.energyModel(), EnergyCheckpoint.JSON_FILE);
             if (!Files.isRegularFile(dir.resolve(EnergyCheckpoint.JSON_FILE)))
                 throw new UserError("--energy-model " + in.energyModel() + " holds no energy network (" + EnergyCheckpoint.JSON_FILE + ")");
             return EnergyCheckpoint.load(dir, root);
         }
-        EnergySpec spec = dream.energy();
+        EnergySpec spec = in.energySpec();
         try {
             spec.validate("calodream.energy", g.layers());
         } catch (IllegalArgumentException e) {
@@ -237,14 +238,14 @@ public final class DreamBenchmark {
         return new EnergyModel(root, spec.settings(l), spec.seed(), DataType.FLOAT32, new EnergyEncoding(zero, one));
     }
 
-    private static ShapeModel shapeModel(Inputs in, CalodreamConfig dream, Geometry g, NDManager root) {
+    private static ShapeModel shapeModel(Inputs in, Geometry g, NDManager root) {
         if (in.shapeModel() != null) {
             Path dir = DreamSampleStage.modelFolder(in.shapeModel(), ShapeCheckpoint.JSON_FILE);
             if (!Files.isRegularFile(dir.resolve(ShapeCheckpoint.JSON_FILE)))
                 throw new UserError("--shape-model " + in.shapeModel() + " holds no shape network (" + ShapeCheckpoint.JSON_FILE + ")");
             return ShapeCheckpoint.load(dir, root);
         }
-        ShapeSpec spec = dream.shape();
+        ShapeSpec spec = in.shapeSpec();
         try {
             spec.validate("calodream.shape", g);
         } catch (IllegalArgumentException e) {

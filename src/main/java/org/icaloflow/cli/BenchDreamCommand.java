@@ -3,6 +3,7 @@ package org.icaloflow.cli;
 import org.icaloflow.UserError;
 import org.icaloflow.calodream.DreamBenchmark;
 import org.icaloflow.cfm.OdeSolver;
+import org.icaloflow.config.CalodreamConfig;
 import org.icaloflow.config.RunConfig;
 import org.icaloflow.data.Geometry;
 import picocli.CommandLine;
@@ -35,7 +36,7 @@ import java.util.Locale;
                 "",
                 "The defaults finish in a few minutes on 2 CPU cores: the ViT has 26 M parameters and 135 patches for "
                         + "ds2 (one pass at batch 100: seconds on such a CPU, 17 ms on the paper's H100), 5.9 M parameters but "
-                        + "1215 patches for ds3 (a pass at batch 10 already takes seconds); the energy network's RK4 "
+                        + "1350 patches for ds3 (a pass at batch 10 already takes seconds); the energy network's RK4 "
                         + "sampling (50 steps × 4 × 45 head evaluations) costs seconds per batch. On a GPU raise "
                         + "--batch-sizes, --generation-batch-sizes (e.g. 1,10,100,1000) and --solvers.",
                 "",
@@ -101,7 +102,7 @@ public final class BenchDreamCommand implements Runnable {
             description = "Stop timing a point after S seconds once one call is timed (0: no cap; default: ${DEFAULT-VALUE}).")
     double maxSeconds;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the inputs, energies and noise (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed of the inputs, energies and noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.csv", description = "CSV output; the Markdown tables go to FILE.md.")
@@ -143,7 +144,11 @@ public final class BenchDreamCommand implements Runnable {
         RunConfig cfg = RunConfig.load(cfgPath);
         String stem = out.getFileName().toString().replaceFirst("\\.csv$", "");
         Path md = out.resolveSibling(stem + ".md");
-        DreamBenchmark.run(new DreamBenchmark.Inputs(g, cfgPath, cfg, energyModel, shapeModel, batchSizes, gen, shapeSolvers,
+        CalodreamConfig dream = cfg.calodream();
+        if (dream == null && (energyModel == null || shapeModel == null))
+            throw new UserError(cfgPath + ": no 'calodream' section (CaloDREAM's networks: see configs/ds2.yaml)");
+        DreamBenchmark.run(new DreamBenchmark.Inputs(g, cfgPath, dream == null ? null : dream.energy(), dream == null ? null : dream.shape(),
+                cfg.tracking().experiment(), energyModel, shapeModel, batchSizes, gen, shapeSolvers,
                 energySteps, warmup, repeats, minSeconds, maxSeconds, seed, th, out, md, commandLine(), tracking.inputs()));
     }
 
