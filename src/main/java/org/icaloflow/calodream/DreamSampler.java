@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.icaloflow.cfm.BespokeSolver;
 import org.icaloflow.cfm.EnergyRatios;
 import org.icaloflow.cfm.OdeSolver;
 import org.icaloflow.data.Seeds;
@@ -15,7 +16,7 @@ import java.util.SplittableRandom;
  * ({@link EnergySampler}, RK4 with the energy network's steps), the layer energies (Eq. 2's inverse,
  * {@link EnergyRatios}, f = 2.85), the shape network's condition ({@link ShapeCondition}), its voxels (RK4 with
  * {@code shapeSteps} steps from x_0 ~ N(0, 1) at t = 0 to t = 1, {@link org.icaloflow.cfm.ShapeNetwork#field}) and
- * the decoding ({@link org.icaloflow.cfm.ShapeEncoding#decode}: inverse standardisation and logit, the noise cut,
+ * (or, with a trained BNS solver, its N steps of Eq. 15 instead of RK4) and the decoding ({@link org.icaloflow.cfm.ShapeEncoding#decode}: inverse standardisation and logit, the noise cut,
  * each layer rescaled to its energy). No threshold here: {@link DreamSampleStage} applies it.
  *
  * <p>Draws: batch k takes its energy noise from {@code Seeds.stream(Seeds.stream(seed, 0), k)} (as EnergySampler's
@@ -27,12 +28,18 @@ public final class DreamSampler {
     private final ShapeModel shape;
     private final int energySteps, shapeSteps;
     private final long seed;
+    private final BespokeSolver.Coefficients bespoke;
 
     /** One generated batch: the ratios, layer energies (n × L, MeV) and voxels (n × V, MeV, before any threshold). */
     public record Batch(double[] u, double[] layerEnergiesMeV, double[] showersMeV, long nonFinite) {
     }
 
     public DreamSampler(EnergyModel energy, ShapeModel shape, int energySteps, int shapeSteps, long seed) {
+        this(energy, shape, energySteps, shapeSteps, seed, null);
+    }
+
+    /** With {@code bespoke} non-null the shape network is integrated by that BNS solver (its N steps; shapeSteps unused). */
+    public DreamSampler(EnergyModel energy, ShapeModel shape, int energySteps, int shapeSteps, long seed, BespokeSolver.Coefficients bespoke) {
         if (energy.settings().positions() != shape.settings().layers())
             throw new IllegalArgumentException("energy network of " + energy.settings().positions() + " layers, shape network of "
                     + shape.settings().layers());
@@ -42,6 +49,7 @@ public final class DreamSampler {
         this.energySteps = energySteps;
         this.shapeSteps = shapeSteps;
         this.seed = seed;
+        this.bespoke = bespoke;
     }
 
     /** Batch {@code k} of showers with incident energies {@code eIncMeV}. */
@@ -68,8 +76,14 @@ public final class DreamSampler {
                 x0 = m.create(e, new Shape(n, v));
                 c = m.create(cond, new Shape(n, layers + 1));
             }
-            NDArray x1 = new OdeSolver(OdeSolver.Method.RK4, shapeSteps).solve(shape.network().field(c), x0);
-            z = x1.toType(DataType.FLOAT64, false).toDoubleArray();
+            if (bespoke == null) {
+                NDArray x1 = new OdeSolver(OdeSolver.Method.RK4, shapeSteps).solve(shape.network().field(c), x0);
+                z = x1.toType(DataType.FLOAT64, false).toDoubleArray();
+            } else {
+                try (BespokeSolver bs = BespokeSolver.of(m, bespoke, shape.dataType())) {
+                    z = bs.solve(shape.network().field(c), x0).toType(DataType.FLOAT64, false).toDoubleArray();
+                }
+            }
         }
         long bad = 0;
         for (int i = 0; i < z.length; i++) {

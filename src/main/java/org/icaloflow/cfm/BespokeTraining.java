@@ -136,6 +136,15 @@ public final class BespokeTraining {
      * sub-managers of {@code manager}, all closed on return. {@code progress} (may be null) gets every row.
      */
     public static Result train(NDManager manager, Fields fields, int dim, DataType type, Settings s, Consumer<Row> progress) {
+        return train(manager, fields, fields, dim, type, s, progress);
+    }
+
+    /**
+     * As {@link #train(NDManager, Fields, int, DataType, Settings, Consumer)}, the training batches' conditions from
+     * {@code fields} and the validation batches' from {@code validationFields} (e.g. held-out showers).
+     */
+    public static Result train(NDManager manager, Fields fields, Fields validationFields, int dim, DataType type, Settings s,
+                               Consumer<Row> progress) {
         if (dim < 1) throw new IllegalArgumentException("dim must be >= 1, got " + dim);
         SplittableRandom master = new SplittableRandom(s.seed());
         OdeSolver reference = new OdeSolver(OdeSolver.Method.MIDPOINT, s.referenceSteps());
@@ -146,7 +155,7 @@ public final class BespokeTraining {
             List<ValidationBatch> val = new ArrayList<>();
             for (int j = 0; j < s.validationBatches(); j++) {
                 SplittableRandom rng = master.split();
-                VelocityField f = fields.draw(valManager, rng, s.batchSize());
+                VelocityField f = validationFields.draw(valManager, rng, s.batchSize());
                 try (NDManager scope = valManager.newSubManager()) {   // the solves' intermediates go with it
                     NDArray x0 = gaussian(scope, rng, s.batchSize(), dim, type);
                     if (s.loss() == Loss.GTE) {
