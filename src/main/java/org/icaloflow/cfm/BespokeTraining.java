@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * velocity field: initialised to Euler, each iteration draws a batch of x_0 ~ N(0, 1) and of conditions
  * ({@link Fields}), solves the reference (midpoint, {@code referenceSteps} steps; outside the gradient collector:
  * the reference is a constant of the loss), takes the loss (GTE, Eq. 16, or LTE, Eq. 17) and one Adam step
- * (β = (0.9, 0.999), ε = 1e-8, no schedule). Every {@code validateEvery} iterations the same loss is evaluated on a
+ * (β = (0.9, 0.999), ε = 1e-6 as the authors' code, no schedule). Every {@code validateEvery} iterations the same loss is evaluated on a
  * fixed validation set ({@code validationBatches} batches drawn once, before training, with their references);
  * training stops after {@code maxIterations} or when {@code patience} iterations passed without a lower validation
  * loss, and the parameters of the lowest validation loss are kept (the Euler start counts: a run that never
@@ -36,6 +36,9 @@ import java.util.function.Consumer;
  * 6480 voxels at B = 100, M = 100). A training iteration's arrays live on a sub-manager closed after the step.
  */
 public final class BespokeTraining {
+    /** Adam's ε (calo_dreamer's bespoke solvers: 1e-6, as their network training). */
+    public static final double ADAM_EPS = 1e-6;
+
     /** The training loss. */
     public enum Loss {
         /** Eq. 16: ⟨|x_ref(1) − x_N|²⟩. */
@@ -151,7 +154,7 @@ public final class BespokeTraining {
         List<Row> history = new ArrayList<>();
         try (NDManager valManager = manager.newSubManager();
              BespokeSolver solver = BespokeSolver.euler(manager, s.steps(), type);
-             Adam adam = new Adam(solver.parameters(), s.learningRate(), null)) {
+             Adam adam = new Adam(solver.parameters(), s.learningRate(), 0.9, 0.999, ADAM_EPS, null)) {
             List<ValidationBatch> val = new ArrayList<>();
             for (int j = 0; j < s.validationBatches(); j++) {
                 SplittableRandom rng = master.split();
