@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.icaloflow.cfm.BespokeSolver;
 import org.icaloflow.cfm.EnergyRatios;
 import org.icaloflow.cfm.OdeSolver;
 import org.icaloflow.cfm.VelocityField;
@@ -16,7 +17,7 @@ import java.util.SplittableRandom;
  * ({@link EnergySampler}, RK4 with the energy network's steps), the layer energies (Eq. 2's inverse,
  * {@link EnergyRatios}, f = 2.85), the shape network's condition ({@link ShapeCondition}), its voxels (RK4 with
  * {@code shapeSteps} steps from x_0 ~ N(0, 1) at t = 0 to t = 1, {@link org.icaloflow.cfm.ShapeNetwork#field}) and
- * the decoding ({@link org.icaloflow.cfm.ShapeEncoding#decode}: inverse standardisation and logit, the noise cut,
+ * (or, with a trained BNS solver, its N steps of Eq. 15 instead of RK4) and the decoding ({@link org.icaloflow.cfm.ShapeEncoding#decode}: inverse standardisation and logit, the noise cut,
  * each layer rescaled to its energy). No threshold here: {@link DreamSampleStage} applies it.
  *
  * <p>Draws: batch k takes its energy noise from {@code Seeds.stream(Seeds.stream(seed, 0), k)} (as EnergySampler's
@@ -32,6 +33,7 @@ public final class DreamSampler {
     private final int energySteps;
     private final OdeSolver shapeSolver;
     private final long seed;
+    private final BespokeSolver.Coefficients bespoke;
 
     /**
      * One generated batch: the ratios, layer energies (n × L, MeV) and voxels (n × V, MeV, before any threshold);
@@ -44,11 +46,21 @@ public final class DreamSampler {
 
     /** RK4 with {@code shapeSteps} steps for the shape network (Table 2: 20). */
     public DreamSampler(EnergyModel energy, ShapeModel shape, int energySteps, int shapeSteps, long seed) {
-        this(energy, shape, energySteps, new OdeSolver(OdeSolver.Method.RK4, checkSteps(shapeSteps)), seed);
+        this(energy, shape, energySteps, new OdeSolver(OdeSolver.Method.RK4, checkSteps(shapeSteps)), seed, null);
+    }
+
+    /** With {@code bespoke} non-null the shape network is integrated by that BNS solver (its N steps; shapeSteps unused). */
+    public DreamSampler(EnergyModel energy, ShapeModel shape, int energySteps, int shapeSteps, long seed, BespokeSolver.Coefficients bespoke) {
+        this(energy, shape, energySteps, new OdeSolver(OdeSolver.Method.RK4, checkSteps(shapeSteps)), seed, bespoke);
     }
 
     /** {@code shapeSolver} for the shape network; the energy network keeps RK4 with {@code energySteps}. */
     public DreamSampler(EnergyModel energy, ShapeModel shape, int energySteps, OdeSolver shapeSolver, long seed) {
+        this(energy, shape, energySteps, shapeSolver, seed, null);
+    }
+
+    /** {@code shapeSolver} for the shape network unless {@code bespoke} (a trained BNS solver) is given. */
+    public DreamSampler(EnergyModel energy, ShapeModel shape, int energySteps, OdeSolver shapeSolver, long seed, BespokeSolver.Coefficients bespoke) {
         if (energy.settings().positions() != shape.settings().layers())
             throw new IllegalArgumentException("energy network of " + energy.settings().positions() + " layers, shape network of "
                     + shape.settings().layers());
@@ -58,6 +70,7 @@ public final class DreamSampler {
         this.energySteps = energySteps;
         this.shapeSolver = shapeSolver;
         this.seed = seed;
+        this.bespoke = bespoke;
     }
 
     private static int checkSteps(int steps) {
@@ -98,9 +111,14 @@ public final class DreamSampler {
                 c = m.create(cond, new Shape(n, layers + 1));
             }
             VelocityField.Counting field = VelocityField.counting(shape.network().field(c));
-            NDArray x1 = shapeSolver.solve(field, x0);
+            if (bespoke == null) {
+                z = shapeSolver.solve(field, x0).toType(DataType.FLOAT64, false).toDoubleArray();
+            } else {
+                try (BespokeSolver bs = BespokeSolver.of(m, bespoke, shape.dataType())) {
+                    z = bs.solve(field, x0).toType(DataType.FLOAT64, false).toDoubleArray();
+                }
+            }
             evaluations = field.evaluations();
-            z = x1.toType(DataType.FLOAT64, false).toDoubleArray();
         }
         long bad = 0;
         for (int i = 0; i < z.length; i++) {
