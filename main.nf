@@ -104,20 +104,33 @@ workflow {
             samples_in = samples_in.mix(teacher1.combine(teacher2).combine(teacher3).map { f1, f2, f3 -> ['teacher', f1, f2, f3] })
         }
         trainings = TRAIN_FLOW1.out.model.mix(TRAIN_FLOW2.out.model, TRAIN_FLOW3.out.model)
-        if ('student' in variants) {
+        if (variants.any { v -> v.startsWith('student') }) {
             DISTILL_FLOW2(stage_view(views, 'distill2').combine(teacher2).map { c, t -> [2, c, t] }, data)
             DISTILL_FLOW3(stage_view(views, 'distill3').combine(teacher3).map { c, t -> [3, c, t] }, data)
             student2 = DISTILL_FLOW2.out.model.map { it[1] }
             student3 = DISTILL_FLOW3.out.model.map { it[1] }
-            samples_in = samples_in.mix(teacher1.combine(student2).combine(student3).map { f1, f2, f3 -> ['student', f1, f2, f3] })
+            if ('student' in variants) {
+                samples_in = samples_in.mix(teacher1.combine(student2).combine(student3).map { f1, f2, f3 -> ['student', f1, f2, f3] })
+            }
             trainings = trainings.mix(DISTILL_FLOW2.out.model, DISTILL_FLOW3.out.model)
         }
     }
-    // CaloDREAM trains on the showers themselves (its own training/selection split, calodream.*.valFraction)
-    if ('calodream' in generators) {
+    // CaloDREAM trains on the showers themselves (its own training/selection split, calodream.*.valFraction); its
+    // energy network also stands in for Flow-1 in the *_cfm variants (issue 16's flow1: cfm)
+    if ('calodream' in generators || variants.any { v -> v.endsWith('_cfm') }) {
         DREAM_TRAIN_ENERGY(stage_view(views, 'dream_energy').map { ['energy', it] }, showers)
+        trainings = trainings.mix(DREAM_TRAIN_ENERGY.out.model)
+        energy_net = DREAM_TRAIN_ENERGY.out.model.map { it[1] }
+        if ('teacher_cfm' in variants) {
+            samples_in = samples_in.mix(energy_net.combine(teacher2).combine(teacher3).map { f1, f2, f3 -> ['teacher_cfm', f1, f2, f3] })
+        }
+        if ('student_cfm' in variants) {
+            samples_in = samples_in.mix(energy_net.combine(student2).combine(student3).map { f1, f2, f3 -> ['student_cfm', f1, f2, f3] })
+        }
+    }
+    if ('calodream' in generators) {
         DREAM_TRAIN_SHAPE(stage_view(views, 'dream_shape').map { ['shape', it] }, showers)
-        trainings = trainings.mix(DREAM_TRAIN_ENERGY.out.model, DREAM_TRAIN_SHAPE.out.model)
+        trainings = trainings.mix(DREAM_TRAIN_SHAPE.out.model)
     }
 
     // the reference the samples are compared with: --reference, else an independent synthetic sample,
@@ -171,12 +184,12 @@ workflow {
     versions = CONFIG.out.versions.mix(VALIDATE.out.versions, SAMPLE.out.versions, EVALUATE.out.versions, REPORT.out.versions)
     if ('icaloflow' in generators) versions = versions.mix(PREPROCESS.out.versions, TRAIN_FLOW1.out.versions,
         TRAIN_FLOW2.out.versions, TRAIN_FLOW3.out.versions)
-    if ('calodream' in generators) versions = versions.mix(DREAM_TRAIN_ENERGY.out.versions, DREAM_TRAIN_SHAPE.out.versions,
-        DREAM_SAMPLE.out.versions)
+    if ('calodream' in generators || variants.any { v -> v.endsWith('_cfm') }) versions = versions.mix(DREAM_TRAIN_ENERGY.out.versions)
+    if ('calodream' in generators) versions = versions.mix(DREAM_TRAIN_SHAPE.out.versions, DREAM_SAMPLE.out.versions)
     if (!params.input) versions = versions.mix(SYNTH.out.versions)
     if (!params.reference && !params.input) versions = versions.mix(SYNTH_REFERENCE.out.versions)
     if (params.truth == true) versions = versions.mix(SYNTH_TRUTH.out.versions)
-    if ('student' in variants) versions = versions.mix(DISTILL_FLOW2.out.versions, DISTILL_FLOW3.out.versions)
+    if (variants.any { v -> v.startsWith('student') }) versions = versions.mix(DISTILL_FLOW2.out.versions, DISTILL_FLOW3.out.versions)
     if (params.timing && 'icaloflow' in generators) versions = versions.mix(BENCH_SAMPLE.out.versions)
     versions.map { it.text.trim() }.unique().collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info",
         newLine: true, sort: true)

@@ -43,10 +43,20 @@ public final class DreamSampleStage {
      * @param thresholdMeV   voxels below this are set to 0
      * @param manifest       null: OUT_STEM.manifest.json
      * @param threads        PyTorch intra-op threads (0: engine default)
+     * @param bespokeModel   a {@code dream train --network bespoke} folder: its BNS solver integrates the shape network
+     *                       instead of RK4 (null: RK4 with shapeSteps)
      */
     public record Inputs(Geometry geometry, Path energyModel, Path shapeModel, double[] energies, String energiesSource,
                          long seed, int batch, Integer energySteps, Integer shapeSteps, Path out, double thresholdMeV,
-                         Path manifest, ShowerWriter.Precision precision, long rowsPerPart, int threads, StageTracking tracking) {
+                         Path manifest, ShowerWriter.Precision precision, long rowsPerPart, int threads, StageTracking tracking,
+                         Path bespokeModel) {
+        /** RK4 for the shape network. */
+        public Inputs(Geometry geometry, Path energyModel, Path shapeModel, double[] energies, String energiesSource,
+                      long seed, int batch, Integer energySteps, Integer shapeSteps, Path out, double thresholdMeV,
+                      Path manifest, ShowerWriter.Precision precision, long rowsPerPart, int threads, StageTracking tracking) {
+            this(geometry, energyModel, shapeModel, energies, energiesSource, seed, batch, energySteps, shapeSteps, out, thresholdMeV,
+                    manifest, precision, rowsPerPart, threads, tracking, null);
+        }
     }
 
     /** The shower files written and the manifest. */
@@ -71,6 +81,9 @@ public final class DreamSampleStage {
             throw new UserError("--energy-model " + in.energyModel() + " holds a shape network, not an energy network");
         if (!Files.isRegularFile(sDir.resolve(ShapeCheckpoint.JSON_FILE)) && Files.isRegularFile(modelFolder(sDir, EnergyCheckpoint.JSON_FILE).resolve(EnergyCheckpoint.JSON_FILE)))
             throw new UserError("--shape-model " + in.shapeModel() + " holds an energy network, not a shape network");
+        if (in.bespokeModel() != null && !Files.isDirectory(in.bespokeModel()))
+            throw new UserError("--bespoke-model: no such folder: " + in.bespokeModel());
+        BespokeFile.Loaded bespoke = in.bespokeModel() == null ? null : BespokeFile.load(in.bespokeModel());
         double[] e = in.energies();
         String stem = stem(in.out());
         Path manifestPath = in.manifest() != null ? in.manifest() : in.out().resolveSibling(stem + ".manifest.json");
@@ -87,8 +100,16 @@ public final class DreamSampleStage {
             if (em.settings().positions() != g.layers())
                 throw new UserError(eDir.resolve(EnergyCheckpoint.JSON_FILE) + ": a network for " + em.settings().positions()
                         + " layers, not for geometry " + g.name() + " (" + g.layers() + ")");
-            int eSteps = in.energySteps() != null ? in.energySteps() : 50, sSteps = in.shapeSteps() != null ? in.shapeSteps() : 20;
-            DreamSampler sampler = new DreamSampler(em, sm, eSteps, sSteps, in.seed());
+            int eSteps = in.energySteps() != null ? in.energySteps() : 50;
+            int sSteps = bespoke != null ? bespoke.coefficients().steps() : in.shapeSteps() != null ? in.shapeSteps() : 20;
+            if (bespoke != null) {
+                String sha = org.icaloflow.data.Sha256.of(sDir.resolve(ShapeCheckpoint.PARAMS_FILE));
+                if (bespoke.shapeParamsSha256() != null && !bespoke.shapeParamsSha256().equals(sha))
+                    System.err.println("icaloflow dream sample: warning: the BNS solver of " + in.bespokeModel()
+                            + " was trained for another shape network (params.bin SHA-256 differs)");
+            }
+            String solver = bespoke == null ? "rk4" : "bespoke";
+            DreamSampler sampler = new DreamSampler(em, sm, eSteps, sSteps, in.seed(), bespoke == null ? null : bespoke.coefficients());
             Map<String, String> tags = new LinkedHashMap<>();
             tags.put(Tags.STAGE, "dream-sample");
             tags.put(Tags.GEOMETRY, g.name());
@@ -99,6 +120,7 @@ public final class DreamSampleStage {
             params.put("threshold_mev", in.thresholdMeV());
             params.put("energy_steps", eSteps);
             params.put("shape_steps", sSteps);
+            params.put("shape_solver", solver);
             long t0 = System.nanoTime();
             Result res = StageRun.run(in.tracking(), "icaloflow", journal, "dream-sample", tags, params, run -> {
                 long nonFinite = 0, zeros = 0;
@@ -122,6 +144,7 @@ public final class DreamSampleStage {
                 m.addInput(eDir.resolve(EnergyCheckpoint.PARAMS_FILE));
                 m.addInput(sDir.resolve(ShapeCheckpoint.PARAMS_FILE));
                 m.addInput(sDir.resolve(ShapeCheckpoint.ENCODING_FILE));
+                if (bespoke != null) m.addInput(in.bespokeModel().resolve(BespokeFile.JSON_FILE));
                 m.put("geometry", g.name());
                 m.put("models", Map.of("energy", eDir.toString(), "shape", sDir.toString()));
                 Map<String, Object> settings = new LinkedHashMap<>();
@@ -130,7 +153,8 @@ public final class DreamSampleStage {
                 settings.put("threshold_mev", in.thresholdMeV());
                 settings.put("energy_steps", eSteps);
                 settings.put("shape_steps", sSteps);
-                settings.put("solver", "rk4");
+                settings.put("solver", solver);
+                if (bespoke != null) settings.put("bespoke_model", in.bespokeModel().toString());
                 settings.put("energies", in.energiesSource() == null ? DRAWN_ENERGIES : in.energiesSource());
                 settings.put("precision", in.precision().name().toLowerCase(Locale.ROOT));
                 m.put("settings", settings);

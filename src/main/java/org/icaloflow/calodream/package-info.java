@@ -11,8 +11,10 @@
  * {@link org.icaloflow.calodream.ShapeCheckpoint}, {@link org.icaloflow.calodream.ShapeObjective},
  * {@link org.icaloflow.calodream.ShapeTrainStage}) and the generation chain
  * ({@link org.icaloflow.calodream.DreamSampler}, {@link org.icaloflow.calodream.DreamSampleStage},
- * {@code icaloflow dream sample}). The maths lives in {@code cfm}; the configuration's
- * {@code calodream} section ({@link org.icaloflow.calodream.EnergySpec}, {@link org.icaloflow.calodream.ShapeSpec}) is bound by {@code config}, which imports
+ * {@code icaloflow dream sample}), and the BNS solver's training for a trained shape network (docs/cfm.md, "BNS solver
+ * training (stage)": {@link org.icaloflow.calodream.BespokeTrainStage}, {@code dream train --network bespoke};
+ * {@link org.icaloflow.calodream.BespokeFile}, bespoke.json, read by {@code dream sample --solver bespoke}). The maths lives in {@code cfm}; the configuration's
+ * {@code calodream} section ({@link org.icaloflow.calodream.EnergySpec}, {@link org.icaloflow.calodream.ShapeSpec}, {@link org.icaloflow.calodream.BespokeSpec}) is bound by {@code config}, which imports
  * this package, so this package never reads the configuration itself.
  */
 package org.icaloflow.calodream;

@@ -83,6 +83,52 @@ public final class BespokeSolver implements AutoCloseable {
         return new BespokeSolver(parent, a, b, tau, type);
     }
 
+    /** The solver with the given coefficients (as {@link #coefficients()} returns them). */
+    public static BespokeSolver of(NDManager parent, Coefficients c, DataType type) {
+        return new BespokeSolver(parent, c.a(), c.b(), c.tau(), type);
+    }
+
+    /**
+     * A solver's numbers as plain doubles: a (N), b (rows of 1..N entries), the raw times τ (N + 1), from which
+     * t_i = (τ_i − τ_0)/(τ_N − τ_0). What a trained solver saves and loads.
+     */
+    public record Coefficients(double[] a, double[][] b, double[] tau) {
+        public Coefficients {
+            a = a.clone();
+            double[][] rows = new double[b.length][];
+            for (int i = 0; i < b.length; i++) rows[i] = b[i].clone();
+            b = rows;
+            tau = tau.clone();
+        }
+
+        public int steps() {
+            return a.length;
+        }
+
+        /** t_0..t_N in double (t_0 = 0 and t_N = 1 exactly). */
+        public double[] times() {
+            int n = a.length;
+            double[] t = new double[n + 1];
+            for (int i = 0; i <= n; i++) t[i] = i == n ? 1 : (tau[i] - tau[0]) / (tau[n] - tau[0]);
+            return t;
+        }
+    }
+
+    /** The current a, b and τ as doubles (a copy). */
+    public Coefficients coefficients() {
+        double[] av = a.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] flat = b.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] tv = tau.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[][] rows = new double[steps][];
+        for (int i = 0; i < steps; i++) rows[i] = java.util.Arrays.copyOfRange(flat, i * (i + 1) / 2, i * (i + 1) / 2 + i + 1);
+        return new Coefficients(av, rows, tv);
+    }
+
+    /** The parameters' data type. */
+    public DataType dataType() {
+        return tau.getDataType();
+    }
+
     /** N(N+5)/2 + 1, the paper's count (Sec. 3.4). */
     public static long parameterCount(int steps) {
         return (long) steps * (steps + 5) / 2 + 1;

@@ -46,6 +46,13 @@ public final class ReferenceTrajectory {
         return steps;
     }
 
+    /** Moves the grid's states and velocities to {@code m} (e.g. out of the scope the solve ran in). */
+    public ReferenceTrajectory attach(NDManager m) {
+        for (NDArray x : states) x.attach(m);
+        for (NDArray v : velocities) v.attach(m);
+        return this;
+    }
+
     /** x_ref(0), the start. */
     public NDArray start() {
         return states.get(0);

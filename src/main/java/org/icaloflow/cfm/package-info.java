@@ -12,7 +12,9 @@
  *       t = 1 (data).</li>
  *   <li>{@link org.icaloflow.cfm.BespokeSolver}: the bespoke non-stationary solver of Sec. 3.4 (Eq. 15), its
  *       global (Eq. 16) and local (Eq. 17) truncation errors; {@link org.icaloflow.cfm.ReferenceTrajectory} is
- *       the precisely solved trajectory they compare against.</li>
+ *       the precisely solved trajectory they compare against; {@link org.icaloflow.cfm.BespokeTraining} trains a
+ *       solver against a frozen field (Table 5: Euler start, midpoint reference, Adam, patience on a validation
+ *       set, the best kept).</li>
  *   <li>{@link org.icaloflow.cfm.FlowMatching}: the linear-path training target of Eq. 8.</li>
  *   <li>{@link org.icaloflow.cfm.EnergyNetwork}: the transfusion energy network (Sec. 3.1, Eqs. 9–10, Table 1):
  *       an autoregressive transformer gives c_i from E_inc and u_0..u_{i−1}, one dense network v_φ(u_i(t), t, c_i)

@@ -2,6 +2,7 @@ package org.icaloflow.cli;
 
 import org.icaloflow.EngineThreads;
 import org.icaloflow.UserError;
+import org.icaloflow.calodream.BespokeTrainStage;
 import org.icaloflow.calodream.DreamSampleStage;
 import org.icaloflow.calodream.EnergyTrainStage;
 import org.icaloflow.calodream.ShapeTrainStage;
@@ -35,7 +36,7 @@ public final class DreamCommand implements Runnable {
     /** {@code icaloflow dream train --network energy|shape}: a CaloDREAM network by conditional flow matching. */
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
             headerHeading = "%n",
-            header = "Train a CaloDREAM network on showers by conditional flow matching.",
+            header = "Train a CaloDREAM network on showers by conditional flow matching, or a BNS solver for a trained shape network.",
             descriptionHeading = "%n",
             description = {
                     "energy: the transfusion energy network (paper Sec. 3.1, Table 1) learns p(u_0..u_44 | E_inc), the "
@@ -46,6 +47,13 @@ public final class DreamCommand implements Runnable {
                             + "divided by the layer energy, U(0, w) noise (calodream.shape.noiseWidth), logit (Eq. 3) and "
                             + "standardised; the condition is E_inc (log-scaled) and the u (u_1.. logit-transformed), "
                             + "standardised. The showers are streamed from the file (memory independent of their number).",
+                    "bespoke: a bespoke non-stationary (BNS) solver for a trained shape network (--shape-model; Sec. 3.4, "
+                            + "Eq. 15, Table 5): N steps initialised to Euler, trained with Adam against a midpoint "
+                            + "reference on the global (Eq. 16) or local (Eq. 17) truncation error, the shape network frozen; "
+                            + "the conditions (E_inc and u) come from the input showers, the validation batches from the held-out "
+                            + "ones (calodream.bespoke.valFraction, splitSeed); early stopping by patience keeps the best solver. "
+                            + "Settings: calodream.bespoke. Writes OUT/bespoke.json (the solver and what it bought: validation "
+                            + "losses of Euler, the trained solver and the reference), OUT/history.csv, OUT/manifest.json.",
                     "Sizes come from the configuration's calodream.energy (calodream.shape), the schedule from "
                             + "calodream.training.energy (calodream.training.shape): cosine from max LR 1e-3, batch 4096 "
                             + "and 500 epochs (batch 64, 800 DS2 / 600 DS3 epochs) in the paper. The model with the lowest "
@@ -55,9 +63,13 @@ public final class DreamCommand implements Runnable {
                             + "OUT/loss.png, OUT/manifest.json and OUT/dream-train.journal.jsonl."},
             optionListHeading = "%nOptions:%n")
     static final class Train implements Runnable {
-        @Option(names = "--network", required = true, paramLabel = "energy|shape",
-                description = "Which network: energy or shape.")
+        @Option(names = "--network", required = true, paramLabel = "energy|shape|bespoke",
+                description = "Which network: energy, shape, or bespoke (a BNS solver for --shape-model).")
         String network;
+
+        @Option(names = "--shape-model", paramLabel = "DIR",
+                description = "With --network bespoke: the trained shape network (its folder or its dream train output folder).")
+        Path shapeModel;
 
         @Option(names = {"-i", "--input"}, required = true, arity = "1..*", paramLabel = "SHOWERS.hdf5",
                 description = "CaloChallenge shower file(s) (parts STEM.partNNNN.EXT are found from STEM.EXT).")
@@ -96,14 +108,26 @@ public final class DreamCommand implements Runnable {
 
         @Override
         public void run() {
-            if (!network.equals("energy") && !network.equals("shape"))
-                throw new UserError("--network must be energy or shape, got '" + network + "'");
+            if (!network.equals("energy") && !network.equals("shape") && !network.equals("bespoke"))
+                throw new UserError("--network must be energy, shape or bespoke, got '" + network + "'");
             if (epochs != null && epochs < 1) throw new UserError("--epochs must be at least 1");
+            boolean bespoke = network.equals("bespoke");
+            if (bespoke && shapeModel == null) throw new UserError("--network bespoke needs --shape-model DIR (the trained shape network)");
+            if (!bespoke && shapeModel != null) throw new UserError("--shape-model is for --network bespoke only");
+            if (bespoke && (resume || epochs != null || checkpointDir != null || stopAfterSteps != 0))
+                throw new UserError("--network bespoke takes no --resume, --epochs or --checkpoint-dir (calodream.bespoke.maxIterations bounds it)");
             EngineThreads.set(threads.get());
             RunConfig cfg = RunConfig.load(config);
             CalodreamConfig dream = cfg.calodream();
             if (dream == null)
                 throw new UserError(config + ": no 'calodream' section (CaloDREAM's networks and training: see configs/ds2.yaml)");
+            if (bespoke) {
+                if (dream.bespoke() == null) throw new UserError(config + ": no calodream.bespoke (the BNS solver's training, Table 5)");
+                Geometry bg = geometry != null ? Geometry.forName(geometry) : cfg.geometry() != null ? Geometry.forName(cfg.geometry()) : null;
+                BespokeTrainStage.run(new BespokeTrainStage.Inputs(input, bg, shapeModel, dream.bespoke(), cfg.tracking().experiment(),
+                        config, out, tracking.inputs()));
+                return;
+            }
             boolean shape = network.equals("shape");
             if (!shape && dream.energy() == null) throw new UserError(config + ": no calodream.energy (the energy network's sizes)");
             if (!shape && dream.energyTraining() == null) throw new UserError(config + ": no calodream.training.energy (its training settings)");
@@ -130,7 +154,7 @@ public final class DreamCommand implements Runnable {
             description = {
                     "Per shower: E_inc (log-uniform 1 GeV - 1 TeV, or --energies), the energy network's u_0..u_44 (RK4, "
                             + "--energy-steps), the layer energies (Eq. 2 inverted, f = 2.85), the shape network's voxels "
-                            + "given E_inc and u (RK4 from Gaussian noise, --shape-steps), decoded: inverse standardisation "
+                            + "given E_inc and u (RK4 from Gaussian noise, --shape-steps, or a trained BNS solver: --solver bespoke), decoded: inverse standardisation "
                             + "and logit, voxels below the noise width cut, each layer rescaled to its energy; then voxels "
                             + "below --threshold set to zero (not renormalised).",
                     "",
@@ -170,6 +194,14 @@ public final class DreamCommand implements Runnable {
         @Option(names = "--shape-steps", defaultValue = "20", paramLabel = "N", description = "RK4 steps of the shape network (default: ${DEFAULT-VALUE}, Table 2).")
         int shapeSteps;
 
+        @Option(names = "--solver", defaultValue = "rk4", paramLabel = "rk4|bespoke",
+                description = "The shape network's ODE solver: rk4 (--shape-steps) or bespoke (a trained BNS solver, --bespoke-model; default: ${DEFAULT-VALUE}).")
+        String solver;
+
+        @Option(names = "--bespoke-model", paramLabel = "DIR",
+                description = "With --solver bespoke: a dream train --network bespoke output folder (bespoke.json).")
+        Path bespokeModel;
+
         @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.hdf5", description = "Output file.")
         Path out;
 
@@ -196,6 +228,9 @@ public final class DreamCommand implements Runnable {
         public void run() {
             if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
             if (energySteps < 1 || shapeSteps < 1) throw new UserError("--energy-steps and --shape-steps must be at least 1");
+            if (!solver.equals("rk4") && !solver.equals("bespoke")) throw new UserError("--solver must be rk4 or bespoke, got '" + solver + "'");
+            if (solver.equals("bespoke") && bespokeModel == null) throw new UserError("--solver bespoke needs --bespoke-model DIR");
+            if (solver.equals("rk4") && bespokeModel != null) throw new UserError("--bespoke-model needs --solver bespoke");
             if (rowsPerPart.rowsPerPart < 1) throw new UserError("--rows-per-part must be at least 1, got " + rowsPerPart.rowsPerPart);
             double thr = threshold == null ? ShowerEncoding.THRESHOLD_MEV : threshold;
             if (!(thr >= 0) || Double.isInfinite(thr)) throw new UserError("--threshold must be a finite number >= 0 MeV, got " + threshold);
@@ -206,7 +241,7 @@ public final class DreamCommand implements Runnable {
             double[] e = EnergyOptions.resolve(energies, events, seed.seed, IncidentEnergies.MIN_ENERGY_MEV,
                     IncidentEnergies.MAX_ENERGY_MEV, g);
             DreamSampleStage.run(new DreamSampleStage.Inputs(g, energyModel, shapeModel, e, energies, seed.seed, batch,
-                    energySteps, shapeSteps, out, thr, manifest, prec, rowsPerPart.rowsPerPart, threads.get(), tracking.inputs()));
+                    energySteps, shapeSteps, out, thr, manifest, prec, rowsPerPart.rowsPerPart, threads.get(), tracking.inputs(), bespokeModel));
         }
     }
 }

@@ -491,8 +491,9 @@ public final class Report {
             JsonNode c = root.path("layer_closure");
             if (!c.isObject()) continue; // older manifests or a stub
             JsonNode v = root.path("variants");
-            String name = v.path("flow2").asText("?").equals(v.path("flow3").asText("?")) ? v.path("flow2").asText("?")
-                    : "flow2 " + v.path("flow2").asText("?") + ", flow3 " + v.path("flow3").asText("?");
+            String name = (v.path("flow2").asText("?").equals(v.path("flow3").asText("?")) ? v.path("flow2").asText("?")
+                    : "flow2 " + v.path("flow2").asText("?") + ", flow3 " + v.path("flow3").asText("?"))
+                    + (v.path("flow1").asText("").equals("cfm") ? "_cfm" : "");
             samples.add(new String[]{name, m.getFileName().toString()});
             closures.add(c);
         }

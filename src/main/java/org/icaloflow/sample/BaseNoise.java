@@ -15,6 +15,11 @@ import java.util.SplittableRandom;
 public final class BaseNoise {
     /** Stream of Flow-1 (the layer energies); layers use 0..L-1. */
     public static final int FLOW1 = -1;
+    /**
+     * Stream of CaloDREAM's energy network in Flow-1's place: one generator per batch, keyed by the batch's first
+     * shower ({@link #cfmFlow1}); its draws are the batch's, so such showers depend on their batch too.
+     */
+    static final int CFM_FLOW1 = -2;
     /** Offset of the feedback-noise streams: far above any layer index. */
     static final int FEEDBACK = 1 << 20;
 
@@ -39,6 +44,11 @@ public final class BaseNoise {
      */
     public static SplittableRandom feedback(long seed, long shower, int layer) {
         return new SplittableRandom(key(seed, shower, FEEDBACK + layer));
+    }
+
+    /** The seed of CaloDREAM's energy-network draws for the batch starting at shower {@code firstShower}. */
+    public static long cfmFlow1(long seed, long firstShower) {
+        return key(seed, firstShower, CFM_FLOW1);
     }
 
     /** Independent 64-bit key per (seed, shower, stream): nested SplitMix64 finalisers. */

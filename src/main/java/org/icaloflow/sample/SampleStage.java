@@ -137,7 +137,7 @@ public final class SampleStage {
         for (SampleModels.Model x : models.models()) m.addInput(x.dir().resolve(FlowCheckpoint.PARAMS_FILE));
         m.put("geometry", g.name());
         m.put("models", models.describe());
-        m.put("variants", Map.of("flow2", models.models().get(1).variant(), "flow3", models.models().get(2).variant()));
+        m.put("variants", Map.of("flow1", models.flow1Cfm() == null ? "maf" : "cfm", "flow2", models.flow2Variant(), "flow3", models.flow3Variant()));
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("seed", in.seed());
         settings.put("batch", in.batch());
@@ -230,11 +230,11 @@ public final class SampleStage {
         pw.write(sb.toString());
     }
 
-    /** teacher, student, or e.g. flow2-teacher_flow3-student for a mix. */
+    /** teacher, student, or e.g. flow2-teacher_flow3-student for a mix; "_cfm" appended with CaloDREAM's energy network as Flow-1. */
     static String variantName(SampleModels m) {
-        String a = m.models().get(1).variant();
-        String b = m.models().get(2).variant();
-        return a.equals(b) ? a : "flow2-" + a + "_flow3-" + b;
+        String a = m.flow2Variant();
+        String b = m.flow3Variant();
+        return (a.equals(b) ? a : "flow2-" + a + "_flow3-" + b) + (m.flow1Cfm() == null ? "" : "_cfm");
     }
 
     /** The file name without its extension. */

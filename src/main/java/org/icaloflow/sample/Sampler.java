@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.icaloflow.calodream.EnergySampler;
 import org.icaloflow.data.Geometry;
 import org.icaloflow.data.ShowerBatch;
 import org.icaloflow.flow.Flow;
@@ -18,7 +19,10 @@ import java.util.stream.IntStream;
  * <ol>
  *   <li>Flow-1 given E_inc (A1) gives y_i; the proxy layer energies are Ẽ_i = clamp(inverse logit(y_i), 0, 1) x 65 GeV,
  *       below the threshold set to zero ({@link ShowerEncoding#proxyLayerEnergy}). Wherever a layer energy conditions
- *       a flow it is this Ẽ_i re-encoded, logit(Ẽ_i / 65 GeV) without noise ({@link ShowerEncoding#layerEnergyCondition});</li>
+ *       a flow it is this Ẽ_i re-encoded, logit(Ẽ_i / 65 GeV) without noise ({@link ShowerEncoding#layerEnergyCondition}).
+ *       With CaloDREAM's energy network in Flow-1's place ({@link SampleModels#flow1Cfm}) Ẽ_i are its layer energies
+ *       (u-ratios sampled with RK4, Eq. 2 of the CaloDREAM paper inverted), clamped to [0, 65 GeV] and thresholded the
+ *       same way;</li>
  *   <li>Flow-2 gives layer 1 given [E_inc, logit(Ẽ_1 / 65 GeV) / 4] (A5);</li>
  *   <li>Flow-3, for i = 2..L, gives layer i given [E_inc, logit(Ẽ_i/65 GeV), logit(Ẽ_i-1/65 GeV), layer i-1
  *       re-encoded, one-hot(i) over L-1] — the layout of {@code ShowerEncoding.Encoded.flow3Condition}. Layer i-1
@@ -108,7 +112,22 @@ public final class Sampler {
             // Flow-1: Ẽ (n x L) in MeV, and the same re-encoded as the later flows' conditions
             double[] proxy = new double[n * layers];
             double[] cE = new double[n * layers];
-            try (NDManager m = batch.newSubManager()) {
+            if (models.flow1Cfm() != null) {
+                // CaloDREAM's energy network in Flow-1's place: E_i from its u-ratios, clamped to [0, 65 GeV] as
+                // Flow-1's decoded energies are, below the threshold set to zero, then encoded as Flow-1's
+                SampleModels.Flow1Cfm cfm = models.flow1Cfm();
+                double[] e = EnergySampler.sampleLayerEnergies(cfm.network(), incidentMeV, BaseNoise.cfmFlow1(options.seed(), firstIndex),
+                        cfm.steps(), Math.max(1, n));
+                for (int k = 0; k < e.length; k++) {
+                    if (Double.isFinite(e[k])) {
+                        double c = Math.min(ShowerEncoding.LAYER_SCALE_MEV, Math.max(0, e[k]));
+                        proxy[k] = c < thr ? 0 : c;
+                    } else {
+                        bad.incrementAndGet();
+                    }
+                    cE[k] = ShowerEncoding.layerEnergyCondition(proxy[k]);
+                }
+            } else try (NDManager m = batch.newSubManager()) {
                 Flow f1 = models.flow1();
                 NDArray z = noise(m, f1, n, firstIndex, BaseNoise.FLOW1, layers);
                 double[] y = doubles(f1.sampleFrom(z, upload(m, cInc, new Shape(n, 1), f1.dataType())));
