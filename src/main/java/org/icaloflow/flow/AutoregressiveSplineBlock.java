@@ -188,7 +188,7 @@ public final class AutoregressiveSplineBlock implements Transform {
      * (N, K, D) arrays) live on a scope closed before returning: only the outputs, log|det| and params stay on
      * {@code m}. Closing an array drops DJL's handle, not what autograd saved for the backward pass, so the
      * values and gradients are the same; what no backward node needs is freed at once instead of at the end of
-     * the training step (at DS3's Flow-3, batch 500: some 200 MB per block, docs/train.md "Memory").
+     * the training step (at DS3's Flow-3, batch 500: some 200 MB per block, docs/flow.md "Training memory").
      */
     private Result oneShot(NDManager m, NDArray known, NDArray c, boolean inverse) {
         try (NDManager it = m.newSubManager()) {
