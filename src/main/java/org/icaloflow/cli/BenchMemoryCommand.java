@@ -63,9 +63,10 @@ public final class BenchMemoryCommand implements Runnable {
             for (int n : showers) {
                 Path d = dir.resolve("n" + n);
                 Path h5 = d.resolve("showers.hdf5");
-                run(jar, "synth", "-g", geometry, "--events", String.valueOf(n), "--seed", "1", "--out", h5.toString());
+                // parts of 2000 showers: the writer holds a part in the heap (20k DS3 showers in one part are 3.2 GB)
+                run(jar, "synth", "-g", geometry, "--events", String.valueOf(n), "--seed", "1", "--rows-per-part", "2000", "--out", h5.toString());
                 run(jar, "preprocess", "-g", geometry, "-i", h5.toString(), "-o", d.resolve("pre").toString(), "-c", cfg.toString());
-                Files.deleteIfExists(h5);
+                deleteShowers(h5);
                 String out = run(jar, "train", "--flow", "3", "-c", cfg.toString(), "-d", d.resolve("pre").toString(),
                         "-o", d.resolve("train").toString(), "--epochs", "1", "--stop-after-steps", String.valueOf(steps));
                 Matcher m = Pattern.compile("peak RSS (\\d+) MiB").matcher(out);
@@ -98,5 +99,14 @@ public final class BenchMemoryCommand implements Runnable {
         }
         if (p.waitFor() != 0) throw new UserError("'" + args[0] + "' failed:\n" + sb);
         return sb.toString();
+    }
+
+    /** The shower file or its parts (STEM.partNNNN.EXT). */
+    private static void deleteShowers(Path h5) throws java.io.IOException {
+        Files.deleteIfExists(h5);
+        String name = h5.getFileName().toString(), stem = name.substring(0, name.lastIndexOf('.'));
+        try (var parts = Files.list(h5.getParent())) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith(stem + ".part")).toList()) Files.deleteIfExists(p);
+        }
     }
 }
